@@ -1,0 +1,9 @@
+import { createHash } from 'node:crypto';
+
+export function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function sha256Digest(data: Buffer | string): string {
+  return 'sha256:' + sha256Hex(data);
+}
