@@ -14,6 +14,12 @@ const ALIASES: Record<string, string> = {
   'zlib': 'Zlib', 'isc': 'ISC', 'psf': 'PSF-2.0', 'python': 'Python-2.0', 'public-domain': 'LicenseRef-public-domain',
   'bsd': 'BSD-3-Clause', 'new bsd': 'BSD-3-Clause', 'bsd license': 'BSD-3-Clause', 'mit license': 'MIT',
   'cc0': 'CC0-1.0', 'cc0-1.0': 'CC0-1.0', 'openssl': 'OpenSSL', 'curl': 'curl', 'unlicense': 'Unlicense',
+  // Old Alpine L: spellings and Debian DEP-5 short names seen in real databases.
+  'gpl2': 'GPL-2.0-only', 'gpl2+': 'GPL-2.0-or-later', 'gpl3': 'GPL-3.0-only', 'gpl3+': 'GPL-3.0-or-later',
+  'lgpl2': 'LGPL-2.0-only', 'lgpl2+': 'LGPL-2.0-or-later', 'lgpl2.1': 'LGPL-2.1-only', 'lgpl2.1+': 'LGPL-2.1-or-later',
+  'lgpl3': 'LGPL-3.0-only', 'lgpl3+': 'LGPL-3.0-or-later', 'lgpl': 'LGPL-2.0-or-later',
+  'bsd-2': 'BSD-2-Clause', 'bsd-3': 'BSD-3-Clause', 'bsd-1-clause': 'BSD-1-Clause', 'mpl-2': 'MPL-2.0',
+  'artistic-1': 'Artistic-1.0-Perl', 'libpng': 'Libpng', 'openldap-2.8': 'OLDAP-2.8',
 };
 
 /** True when `expr` is a valid SPDX license expression. */
