@@ -62,18 +62,26 @@ export function readBody(res: HttpResponse, max: number, what: string): Promise<
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
+    let settled = false;
+    const fail = (e: OciError) => {
+      if (settled) return;
+      settled = true;
+      reject(e);
+      res.body.destroy();
+    };
     res.body.on('data', (c: Buffer) => {
       total += c.length;
-      if (total > max) {
-        res.body.destroy();
-        reject(new OciError('TOO_LARGE', `${what} exceeds the ${max}-byte limit`, { input: res.url.href }));
-        return;
-      }
-      chunks.push(c);
+      if (total > max) fail(new OciError('TOO_LARGE', `${what} exceeds the ${max}-byte limit`, { input: res.url.href }));
+      else chunks.push(c);
     });
-    res.body.on('end', () => resolve(Buffer.concat(chunks)));
-    res.body.on('error', (e) => reject(networkError(res.url, e)));
-    res.body.on('aborted', () => reject(new OciError('NETWORK', `connection to ${res.url.origin} closed mid-response`, { input: res.url.href })));
+    res.body.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks));
+    });
+    res.body.on('error', (e) => fail(networkError(res.url, e)));
+    // A connection cut mid-body ends in 'close' without 'end'.
+    res.body.on('close', () => fail(new OciError('NETWORK', `connection to ${res.url.origin} closed mid-response`, { input: res.url.href })));
   });
 }
 

@@ -224,8 +224,8 @@ export class RegistryClient {
     const what = `blob ${digest} in ${repo}`;
     const res = await this.exchange({ repo, actions: 'pull', method: 'GET', path: `/v2/${repo}/blobs/${digest}`, what, followRedirects: true });
     await this.expect(res, [200], what);
-    res.body.on('aborted', () => res.body.destroy(new OciError('NETWORK', `connection closed while reading ${what}`, { input: this.registry })));
-    return verifiedStream(res.body, digest, size, `${this.registry}/${repo}@${digest}`);
+    const toNetwork = (e: Error) => (e instanceof OciError ? e : new OciError('NETWORK', `reading ${what} failed: ${e.message}`, { input: this.registry, cause: e }));
+    return verifiedStream(res.body, digest, size, `${this.registry}/${repo}@${digest}`, toNetwork);
   }
 
   /** Reads a whole blob into memory (at most `max` bytes, default the manifest cap), verified. */

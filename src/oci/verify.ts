@@ -1,6 +1,6 @@
 // Digest and size checks for blobs, whole (Buffer) or streamed.
 import { createHash, type Hash } from 'node:crypto';
-import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { digestProblem } from './reference.js';
 import { OciError } from './types.js';
 
@@ -58,13 +58,16 @@ export function createVerifier(digest: string, size: number, input: string): Tra
 }
 
 /**
- * Pipes `source` through a verifier and returns the verified end. An error on either side
- * destroys both, so a consumer that stops early also closes the source (file or socket).
+ * Pipes `source` through a verifier and returns the verified end. A source error reaches
+ * the consumer (through `mapError`, e.g. to make socket errors NETWORK), and a consumer
+ * that stops early also closes the source (file or socket).
  */
-export function verifiedStream(source: Readable, digest: string, size: number, input: string): Readable {
+export function verifiedStream(source: Readable, digest: string, size: number, input: string, mapError: (e: Error) => Error = (e) => e): Readable {
   const verifier = createVerifier(digest, size, input);
-  pipeline(source, verifier, () => {
-    // Errors reach the consumer through `verifier`; nothing else to do here.
+  source.on('error', (e: Error) => verifier.destroy(mapError(e)));
+  verifier.on('close', () => {
+    if (!source.readableEnded) source.destroy();
   });
+  source.pipe(verifier);
   return verifier;
 }
