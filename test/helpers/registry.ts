@@ -6,6 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createSign, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ export interface RegistryOptions {
   htpasswd?: { user: string; password: string };
   /** Bearer-token auth through a token server in this process. */
   token?: boolean;
+  /** Serve HTTPS with a self-signed certificate for 127.0.0.1 (see `caCert`). */
+  tls?: boolean;
 }
 
 export interface TestRegistry {
@@ -25,6 +28,8 @@ export interface TestRegistry {
   host: string;
   /** Requests the token server has answered (token mode only; 0 otherwise). */
   tokenRequests(): number;
+  /** With `tls`: the PEM certificate the registry serves, to trust as a CA. */
+  caCert?: string;
   stop(): Promise<void>;
 }
 
@@ -90,12 +95,12 @@ async function startTokenServer(dir: string, service: string, issuer: string, cr
   };
 }
 
-async function waitForRegistry(host: string, proc: ChildProcess, log: () => string): Promise<void> {
+async function waitForRegistry(host: string, tls: boolean, proc: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`docker-registry exited with ${proc.exitCode}: ${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const req = http.get(`http://${host}/v2/`, (res) => {
+      const req = (tls ? https : http).get(`${tls ? 'https' : 'http'}://${host}/v2/`, { rejectUnauthorized: false }, (res) => {
         res.resume();
         resolve(true);
       });
@@ -128,7 +133,13 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     `  addr: ${host}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
   ];
+  let caCert: string | undefined;
   try {
+    if (opts.tls) {
+      await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'tls.key'), '-out', join(dir, 'tls.crt'), '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+      caCert = await readFile(join(dir, 'tls.crt'), 'utf8');
+      lines.push('  tls:', `    certificate: ${join(dir, 'tls.crt')}`, `    key: ${join(dir, 'tls.key')}`);
+    }
     if (opts.token) {
       token = await startTokenServer(dir, 'portcullis-test', 'portcullis-test-issuer', opts.htpasswd);
       lines.push('auth:', '  token:', `    realm: ${token.realm}`, '    service: portcullis-test', '    issuer: portcullis-test-issuer', `    rootcertbundle: ${join(dir, 'token.crt')}`);
@@ -161,12 +172,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitForRegistry(host, proc, () => stderr);
+    await waitForRegistry(host, opts.tls ?? false, proc, () => stderr);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { host, tokenRequests: () => token?.requests() ?? 0, stop };
+  return { host, tokenRequests: () => token?.requests() ?? 0, stop, ...(caCert ? { caCert } : {}) };
 }
 
 /** `skopeo copy` into a plain-HTTP registry; with `all`, every image of an index. */
