@@ -220,6 +220,31 @@ describe('docker-archive: (skopeo)', () => {
     expect(await codeOf(collect(await src.openLayer(src.layers[0])))).toBe('DIGEST_MISMATCH');
   });
 
+  it('reads members with long names in pax and GNU tars, and refuses symlink loops', async () => {
+    const dir = join(work, 'long');
+    await mkdir(dir, { recursive: true });
+    await run('tar', ['-xf', archive, '-C', dir]);
+    const [entry] = await readJson<Array<{ Config: string; RepoTags: string[]; Layers: string[] }>>(join(dir, 'manifest.json'));
+    // Move every member under a directory whose name alone exceeds the 100-byte ustar field.
+    const deep = 'd'.repeat(120) + '/' + 'e'.repeat(120);
+    await mkdir(join(dir, deep), { recursive: true });
+    for (const m of [entry.Config, ...entry.Layers]) await run('mv', [join(dir, m), join(dir, deep, m)]);
+    const moved = { ...entry, Config: `${deep}/${entry.Config}`, Layers: entry.Layers.map((l) => `${deep}/${l}`) };
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify([moved]));
+    for (const format of ['pax', 'gnu']) {
+      const file = join(work, `long-${format}.tar`);
+      await run('tar', [`--format=${format}`, '-cf', file, '-C', dir, 'manifest.json', 'd'.repeat(120)]);
+      await expectV1(await openImage(`docker-archive:${file}`));
+    }
+    // manifest.json naming a symlink loop is an invalid archive, not a hang.
+    await run('ln', ['-s', 'loop-b', join(dir, 'loop-a')]);
+    await run('ln', ['-s', 'loop-a', join(dir, 'loop-b')]);
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify([{ ...moved, Layers: ['loop-a', ...moved.Layers.slice(1)] }]));
+    const loop = join(work, 'loop.tar');
+    await run('tar', ['-cf', loop, '-C', dir, 'manifest.json', 'loop-a', 'loop-b', 'd'.repeat(120)]);
+    expect(await codeOf(openImage(`docker-archive:${loop}`))).toBe('INVALID_ARCHIVE');
+  });
+
   it('fails INVALID_ARCHIVE for a file that is not a tar, or a tar without manifest.json', async () => {
     const notTar = join(work, 'not.tar');
     await writeFile(notTar, 'this is not a tar archive\n'.repeat(100));

@@ -260,6 +260,52 @@ describe('broken registries (node:http stand-ins on 127.0.0.1)', () => {
     }
   });
 
+  it('resolveDigest falls back to GET and hashing when HEAD carries no Docker-Content-Digest', async () => {
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociManifest, config: { mediaType: MediaTypes.ociConfig, digest: sha256('c'), size: 1 }, layers: [] }));
+    const seen: string[] = [];
+    // Stands in for a registry (or proxy) that omits Docker-Content-Digest.
+    const fake = await fakeRegistry((req, res) => {
+      seen.push(req.method ?? '');
+      res.writeHead(200, { 'Content-Type': MediaTypes.ociManifest, 'Content-Length': String(manifest.length) });
+      res.end(req.method === 'HEAD' ? undefined : manifest);
+    });
+    try {
+      expect(await resolveDigest(`${fake.host}/r:v1`, plain)).toEqual({ digest: sha256(manifest), mediaType: MediaTypes.ociManifest, size: manifest.length });
+      expect(seen).toEqual(['HEAD', 'GET']);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('reads OCI 1.1 referrers (filtered) and paginated tag lists', async () => {
+    const subject = sha256('subject');
+    const sig = { mediaType: MediaTypes.ociManifest, digest: sha256('sig'), size: 10, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' };
+    const sbom = { mediaType: MediaTypes.ociManifest, digest: sha256('sbom'), size: 20, artifactType: 'application/vnd.cyclonedx+json', annotations: { 'org.opencontainers.image.created': '2024-01-01T00:00:00Z' } };
+    // Stands in for a registry with the OCI 1.1 referrers API, which Debian's
+    // docker-registry 2.8 predates; it ignores the artifactType filter, as a registry may.
+    const fake = await fakeRegistry((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === `/v2/r/referrers/${subject}`) {
+        res.writeHead(200, { 'Content-Type': MediaTypes.ociIndex }).end(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [sig, sbom] }));
+      } else if (url.pathname === '/v2/r/tags/list' && !url.searchParams.has('last')) {
+        res.writeHead(200, { Link: '</v2/r/tags/list?n=2&last=b>; rel="next"' }).end(JSON.stringify({ name: 'r', tags: ['b', 'a'] }));
+      } else if (url.pathname === '/v2/r/tags/list') {
+        res.writeHead(200).end(JSON.stringify({ name: 'r', tags: ['c'] }));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    try {
+      const client = new RegistryClient(fake.host, plain);
+      expect(await client.getReferrers('r', subject)).toEqual([sig, sbom]);
+      expect(await client.getReferrers('r', subject, 'application/vnd.cyclonedx+json')).toEqual([sbom]);
+      expect(await client.getReferrers('r', sha256('other'))).toEqual([]);
+      expect(await client.listTags('r')).toEqual(['a', 'b', 'c']);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('refuses an unknown manifest media type and an oversized manifest', async () => {
     // Stands in for a registry serving a manifest type we do not know (real ones refuse to store it).
     const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.example.thing+json', config: {}, layers: [] }));
