@@ -321,8 +321,10 @@ export class RegistryClient {
       out.push(...list.map((m, i) => toDescriptor(m, `referrers manifests[${i}]`, this.registry)));
       path = nextLink(header(res, 'link'), this.base);
     }
-    // A registry may ignore the filter (it says so in OCI-Filters-Applied); filter here as well.
-    return artifactType ? out.filter((d) => d.artifactType === artifactType) : out;
+    // A registry may ignore the filter (it says so in OCI-Filters-Applied); filter here as
+    // well. Registries list referrers in no set order: sort by digest for stable output.
+    const kept = artifactType ? out.filter((d) => d.artifactType === artifactType) : out;
+    return kept.sort((a, b) => (a.digest < b.digest ? -1 : a.digest > b.digest ? 1 : 0));
   }
 }
 

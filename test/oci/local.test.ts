@@ -59,6 +59,8 @@ describe('oci: layouts (umoci)', () => {
     expect(src.configDigest).toBe(v1.manifest.config.digest);
     expect(src.config?.rootfs?.diff_ids).toEqual(v1.config.rootfs.diff_ids);
     expect(src.platform).toEqual({ os: 'linux', architecture: 'amd64' });
+    // umoci's ref.name is a bare tag, which names no repository.
+    expect(src.ref).toBeUndefined();
     expect(src.layers.map((l) => [l.digest, l.diffId, l.mediaType, l.size])).toEqual(
       v1.manifest.layers.map((l, i) => [l.digest, v1.config.rootfs.diff_ids[i], l.mediaType, l.size]),
     );

@@ -297,7 +297,7 @@ describe('broken registries (node:http stand-ins on 127.0.0.1)', () => {
     });
     try {
       const client = new RegistryClient(fake.host, plain);
-      expect(await client.getReferrers('r', subject)).toEqual([sig, sbom]);
+      expect(await client.getReferrers('r', subject)).toEqual([sig, sbom].sort((a, b) => (a.digest < b.digest ? -1 : 1)));
       expect(await client.getReferrers('r', subject, 'application/vnd.cyclonedx+json')).toEqual([sbom]);
       expect(await client.getReferrers('r', sha256('other'))).toEqual([]);
       expect(await client.listTags('r')).toEqual(['a', 'b', 'c']);
