@@ -32,13 +32,13 @@ interface Built {
   draft: PackageDraft;
 }
 
-function buildPackage(d: PackageDraft, parts: PurlParts | undefined, ours: boolean): Omit<Package, 'id'> | undefined {
+function buildPackage(d: PackageDraft, parts: PurlParts | undefined, doc: DecodedDocument): Omit<Package, 'id'> | undefined {
   const name = d.name ?? (parts ? purlName(parts) : undefined);
   const version = d.version ?? parts?.version;
   if (!name) return undefined;
   // Without a purl a package is only worth keeping when it says which version it is.
   if (!parts && !version) return undefined;
-  const purl = parts ? (ours && d.purl ? d.purl : toPurl(parts)) : toPurl({ type: 'generic', name, version });
+  const purl = parts ? (doc.ours && d.purl ? d.purl : toPurl(parts)) : toPurl({ type: 'generic', name, version });
   const mine = readPackageProps(d.props);
   const theirs = readForeignPackage(d.props, d.sourceInfo, parts);
   const type = mine.type ?? (parts && isPackageType(parts.type) ? parts.type : 'generic');
@@ -49,7 +49,8 @@ function buildPackage(d: PackageDraft, parts: PurlParts | undefined, ours: boole
     purl,
     licenses: normalizeLicenses(d.licenses),
     locations: mine.locations.length ? mine.locations : theirs.locations,
-    foundBy: mine.foundBy ?? theirs.foundBy ?? 'sbom',
+    // Another tool's SBOM rarely names its cataloger; the tool itself found the package.
+    foundBy: mine.foundBy ?? theirs.foundBy ?? doc.producer ?? 'sbom',
   };
   const arch = mine.arch ?? parts?.qualifiers?.arch;
   if (arch) pkg.arch = arch;
@@ -69,7 +70,7 @@ export function assemble(doc: DecodedDocument): Inventory {
   for (const d of doc.drafts) {
     const parts = tryParsePurl(d.purl);
     purls.push(parts);
-    const p = buildPackage(d, parts, doc.ours);
+    const p = buildPackage(d, parts, doc);
     if (!p) continue;
     const path = p.locations[0]?.path ?? '';
     let id = d.ownId && !ids.has(d.ownId) ? d.ownId : packageId(p.purl, path);
