@@ -107,7 +107,8 @@ export const goBinaryCataloger: Cataloger = {
   version: '1',
   scopes: ['image', 'filesystem'],
   want(c: FileCandidate): Want {
-    if ((c.mode & 0o111) === 0 || c.size < MIN_BINARY_BYTES || c.size > MAX_BINARY_BYTES) return false;
+    if ((c.mode & 0o111) === 0 || c.size < MIN_BINARY_BYTES) return false;
+    // Larger executables are skipped by the layer reader, with a warning naming them.
     return { maxBytes: MAX_BINARY_BYTES, reduce: () => createBuildInfoReducer() };
   },
   catalog(ctx: CatalogContext): Package[] {
