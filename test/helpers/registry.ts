@@ -98,7 +98,7 @@ async function startTokenServer(dir: string, service: string, issuer: string, cr
 async function waitForRegistry(host: string, tls: boolean, proc: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`docker-registry exited with ${proc.exitCode}: ${log()}`);
+    if (proc.exitCode !== null || proc.pid === undefined) throw new Error(`docker-registry exited with ${proc.exitCode}: ${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const req = (tls ? https : http).get(`${tls ? 'https' : 'http'}://${host}/v2/`, { rejectUnauthorized: false }, (res) => {
         res.resume();
@@ -157,11 +157,15 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
 
   const proc = spawn('/usr/bin/docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
+  // A missing binary is an 'error' event, not an exit; report it instead of crashing.
+  proc.on('error', (e) => {
+    stderr += `cannot run /usr/bin/docker-registry (apt-get install docker-registry): ${e.message}`;
+  });
   proc.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
   });
   const stop = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
+    if (proc.pid !== undefined && proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
