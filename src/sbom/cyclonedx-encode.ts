@@ -1,7 +1,7 @@
 import { Enums, Models, Serialize, Spec, SPDX } from '@cyclonedx/cyclonedx-library';
 import type { Inventory, Package } from '../inventory/types.js';
 import { isSpdxExpression } from '../inventory/license.js';
-import { sortBy } from '../util/index.js';
+import { compareStrings, sortBy } from '../util/index.js';
 import { documentUuid, resolveClock } from './determinism.js';
 import { osProps, packageProps, targetProps, type Prop } from './properties.js';
 import { imagePurl, rootNameVersion, rootRef } from './target.js';
@@ -17,7 +17,8 @@ function properties(props: Prop[]): Models.PropertyRepository {
  * expression. One SPDX id → `license.id`; one compound expression → `expression`; several
  * entries → one `license` each, compound ones as names, so none is dropped.
  */
-function licenses(list: readonly string[]): Models.LicenseRepository {
+function licenses(input: readonly string[]): Models.LicenseRepository {
+  const list = [...new Set(input)].sort(compareStrings);
   const repo = new Models.LicenseRepository();
   if (list.length === 1 && !SPDX.isSupportedSpdxId(list[0]) && isSpdxExpression(list[0])) {
     repo.add(new Models.LicenseExpression(list[0]));
@@ -60,19 +61,25 @@ function buildBom(inv: Inventory, toolVersion: string, date: Date): Models.Bom {
     }),
   });
 
+  // Everything is added in byte order of its reference and serialized with sortLists
+  // off: the library's own sort uses localeCompare, whose order follows the process locale
+  // (in da_DK "aa" sorts after "z"), which would make the bytes depend on LANG.
   const byId = new Map<string, Models.Component>();
-  for (const p of sortBy(inv.packages, (x) => x.id)) {
+  const components: Models.Component[] = [];
+  for (const p of inv.packages) {
+    if (byId.has(p.id)) continue;
     const c = packageComponent(p);
     byId.set(p.id, c);
-    bom.components.add(c);
+    components.push(c);
   }
   for (const p of inv.packages) {
-    const c = byId.get(p.id);
-    for (const d of p.dependsOn ?? []) {
+    const c = byId.get(p.id) as Models.Component;
+    for (const d of [...new Set(p.dependsOn ?? [])].sort(compareStrings)) {
       const dep = byId.get(d);
-      if (c && dep && dep !== c) c.dependencies.add(dep.bomRef);
+      if (dep && dep !== c) c.dependencies.add(dep.bomRef);
     }
   }
+  const rootDeps: Models.Component[] = [];
   if (inv.os) {
     const os = inv.os;
     const osComponent = new Models.Component(Enums.ComponentType.OperatingSystem, os.id, {
@@ -81,27 +88,28 @@ function buildBom(inv: Inventory, toolVersion: string, date: Date): Models.Bom {
       description: os.prettyName,
       properties: properties(osProps(os)),
     });
-    bom.components.add(osComponent);
-    root.dependencies.add(osComponent.bomRef);
+    components.push(osComponent);
+    rootDeps.push(osComponent);
   }
-  for (const id of rootDependencies(inv.packages)) {
-    const c = byId.get(id);
-    if (c) root.dependencies.add(c.bomRef);
-  }
+  for (const id of rootDependencies(inv.packages)) rootDeps.push(byId.get(id) as Models.Component);
+  const ref = (c: Models.Component) => c.bomRef.value ?? '';
+  for (const c of sortBy(components, ref)) bom.components.add(c);
+  for (const c of sortBy(rootDeps, ref)) root.dependencies.add(c.bomRef);
   return bom;
 }
 
 const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
 
 /**
- * Inventory → CycloneDX 1.6 JSON, through the library's spec-aware normalizer with sorted
- * lists. With a fixed clock (opts.now or SOURCE_DATE_EPOCH) the serial number is derived
- * from the content, so the same inventory gives the same bytes.
+ * Inventory → CycloneDX 1.6 JSON, through the library's spec-aware normalizer; lists come
+ * out in byte order of their references (see buildBom for why we sort, not the library).
+ * With a fixed clock (opts.now or SOURCE_DATE_EPOCH) the serial number is derived from
+ * the content, so the same inventory gives the same bytes, whatever the locale.
  */
 export function encodeCycloneDx(inv: Inventory, opts: EncodeOptions = {}): string {
   const clock = resolveClock(opts.now);
   const bom = buildBom(inv, opts.toolVersion ?? DEFAULT_TOOL_VERSION, clock.date);
-  const serialize = () => serializer.serialize(bom, { sortLists: true, space: 2 });
+  const serialize = () => serializer.serialize(bom, { sortLists: false, space: 2 });
   bom.serialNumber = `urn:uuid:${documentUuid(clock, serialize)}`;
   return serialize() + '\n';
 }

@@ -3,7 +3,7 @@
 // with every `LicenseRef-` declared in `hasExtractedLicensingInfos`.
 import parseSpdx from 'spdx-expression-parse';
 import { isSpdxExpression } from '../inventory/license.js';
-import { sha256Hex } from '../util/index.js';
+import { compareStrings, sha256Hex } from '../util/index.js';
 
 export interface ExtractedLicense {
   licenseId: string;
@@ -38,9 +38,9 @@ function isCompound(expr: string): boolean {
  * (always, even alone, so a reader can tell one `A OR B` from the list [A, B]). Raw names
  * become `LicenseRef-<name>-<hash>` entries. NOASSERTION when there is nothing.
  */
-export function toSpdxLicenseField(list: readonly string[], extracted: Map<string, ExtractedLicense>): string {
-  if (!list.length) return 'NOASSERTION';
-  const parts = list.map((l) => {
+export function toSpdxLicenseField(input: readonly string[], extracted: Map<string, ExtractedLicense>): string {
+  if (!input.length) return 'NOASSERTION';
+  const parts = [...new Set(input)].sort(compareStrings).map((l) => {
     if (isSpdxExpression(l)) {
       for (const ref of licenseRefs(l)) {
         const name = ref.slice('LicenseRef-'.length);

@@ -222,6 +222,22 @@ describe('reproducibility', () => {
     expect(encodeSpdx(shuffled)).toBe(encodeSpdx(inv));
   });
 
+  it('the bytes do not depend on the process locale (localeCompare order)', () => {
+    vi.stubEnv('SOURCE_DATE_EPOCH', '1700000000');
+    const inv = sampleInventory();
+    const normal = [encodeCycloneDx(inv), encodeSpdx(inv)];
+    // A locale whose collation differs from byte order (in da_DK "aa" sorts after "z"):
+    // simulated by reversing every localeCompare.
+    const spy = vi.spyOn(String.prototype, 'localeCompare').mockImplementation(function (this: string, other: string) {
+      return this < other ? 1 : this > other ? -1 : 0;
+    });
+    try {
+      expect([encodeCycloneDx(inv), encodeSpdx(inv)]).toEqual(normal);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('without SOURCE_DATE_EPOCH, each document gets a fresh random id', () => {
     vi.stubEnv('SOURCE_DATE_EPOCH', '');
     const inv = sampleInventory();
