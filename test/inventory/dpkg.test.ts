@@ -75,25 +75,24 @@ describe('dpkg cataloger on a real bookworm status file', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('builds purls as syft does (arch, distro, upstream) and ids from purl + database path', () => {
+  it('builds purls as Trivy does (arch, distro; source kept on the package) and ids from purl + database path', () => {
     const libc6 = byName.get('libc6')!;
     const v = dpkgQuery(adminDir(realStatus), ['-W', '-f', '${Version}', 'libc6']);
-    expect(libc6.purl).toBe(`pkg:deb/debian/libc6@${v.replace(/\+/g, '%2B')}?arch=amd64&distro=debian-12&upstream=glibc`);
+    expect(libc6.purl).toBe(`pkg:deb/debian/libc6@${v.replace(/\+/g, '%2B')}?arch=amd64&distro=debian-12`);
+    expect(libc6.source?.name).toBe('glibc');
     expect(parsePurl(libc6.purl)).toMatchObject({ type: 'deb', namespace: 'debian', name: 'libc6', version: v });
     expect(libc6.id).toBe(packageId(libc6.purl, STATUS_PATH));
     expect(libc6.locations).toEqual([{ path: STATUS_PATH }]);
     expect(libc6.foundBy).toBe('dpkg');
-    // No Source field: no upstream qualifier, the source is the package itself.
+    // No Source field: the source is the package itself.
     const noSource = realStatus.toString('utf8').split(/\n\n+/).find((s) => s.includes('Architecture: amd64') && !/^Source:/m.test(s))!;
     const plain = byName.get(/^Package: (.*)$/m.exec(noSource)![1])!;
     expect(parsePurl(plain.purl).qualifiers).toEqual({ arch: 'amd64', distro: 'debian-12' });
     expect(plain.source).toEqual({ name: plain.name, version: plain.version });
-    // `Source: bash (5.2.15-2)` on a binNMU: upstream names the source version.
-    const bash = byName.get('bash')!;
-    expect(parsePurl(bash.purl).qualifiers?.upstream).toBe(`bash@${bash.source!.version}`);
-    // A Source field with its own version: upstream carries both.
+    // A Source field with its own version (binNMUs): the source version is kept apart.
     const withSrcVersion = packages.find((p) => p.source && p.source.version !== p.version)!;
-    expect(parsePurl(withSrcVersion.purl).qualifiers?.upstream).toBe(`${withSrcVersion.source!.name}@${withSrcVersion.source!.version}`);
+    expect(parsePurl(withSrcVersion.purl).qualifiers?.upstream).toBeUndefined();
+    expect(withSrcVersion.source!.version).not.toBe(withSrcVersion.version);
     // Unknown OS: namespace defaults to debian and there is no distro qualifier.
     const bare = runCataloger(dpkgCataloger, { [STATUS_PATH]: realStatus }).packages.find((p) => p.name === 'bash')!;
     expect(bare.purl.startsWith('pkg:deb/debian/bash@')).toBe(true);

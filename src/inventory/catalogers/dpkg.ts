@@ -48,8 +48,6 @@ interface Entry {
   version: string;
   arch?: string;
   source: { name: string; version: string };
-  /** Source named explicitly (with its version, when given): the purl `upstream`. */
-  upstream?: string;
   depends: string[][];
   provides: string[];
   maintainer?: string;
@@ -78,13 +76,11 @@ function toEntry(stanza: Stanza, path: string): Entry | string {
   const archRaw = f.get('architecture');
   const arch = archRaw && archRaw.length <= MAX_TOKEN && ARCH_RE.test(archRaw) ? archRaw : undefined;
   let source = { name, version };
-  let upstream: string | undefined;
   const srcField = f.get('source');
   if (srcField) {
     const s = parseSourceField(srcField);
     if (s && s.name.length <= MAX_TOKEN && NAME_RE.test(s.name) && (!s.version || VERSION_RE.test(s.version))) {
       source = { name: s.name, version: s.version ?? version };
-      upstream = s.version ? `${s.name}@${s.version}` : s.name;
     }
   }
   const rel = (k: string) => parseRelations(f.get(k) ?? '');
@@ -93,7 +89,6 @@ function toEntry(stanza: Stanza, path: string): Entry | string {
     version,
     arch,
     source,
-    upstream,
     depends: [...rel('pre-depends'), ...rel('depends')],
     provides: rel('provides').map((alts) => alts[0]),
     maintainer: f.get('maintainer')?.split('\n')[0].slice(0, 1024) || undefined,
@@ -122,7 +117,9 @@ function buildPackage(e: Entry, ctx: CatalogContext): Package {
     namespace: os?.id ?? 'debian',
     name: e.name,
     version: e.version,
-    qualifiers: { arch: e.arch, distro: distroQualifier(os), upstream: e.upstream },
+    // The form the issue and Trivy use (no syft-style `upstream`): the source package is
+    // kept in Package.source and the SBOM properties instead.
+    qualifiers: { arch: e.arch, distro: distroQualifier(os) },
   });
   const copyright = ctx.lookup(`${DOC}${e.name}/copyright`);
   const short = copyright ? licensesFromCopyright(decoder.decode(copyright.data)) : undefined;
