@@ -2,7 +2,7 @@
 // over what was recorded (wanted files, links, deletions). Pure and synchronous.
 import type { LayerInfo } from '../oci/types.js';
 import { compareStrings } from '../util/sort.js';
-import type { ReadContents } from './contents.js';
+import { layerLabel, type ReadContents } from './contents.js';
 import { isUnder, splitPath } from './paths.js';
 import { LayerError, type CollectedFile, type FileTree, type FileVersion, type LayerContents } from './types.js';
 import type { KeptFile } from './want.js';
@@ -91,14 +91,17 @@ function applyLayer(view: View, l: ReadContents, warnings: string[]): void {
     const lower = view.get(t);
     const target: KeptFile | undefined = same ?? (lower?.kind === 'file' ? lower.v : undefined);
     if (!target) {
-      warnings.push(`${l.layer.digest || l.layer.diffId}: hard link ${p} → ${t}: target not found`);
+      warnings.push(`${layerLabel(l.layer)}: hard link ${p} → ${t}: target not found`);
       view.deleteTree(p);
       continue;
     }
     const asked = l.hardlinkWantedBy?.get(p) ?? target.wantedBy;
     const wantedBy = target.wantedBy.filter((id) => asked.includes(id));
+    const missed = asked.filter((id) => !target.wantedBy.includes(id));
+    // tar stores a hard link's data under the first name only; a wanter that asked for
+    // the link but not for that name has nothing to read.
+    if (missed.length) warnings.push(`${layerLabel(l.layer)}: hard link ${p} → ${t}: target content was not collected for ${missed.join(', ')}`);
     if (wantedBy.length === 0) {
-      warnings.push(`${l.layer.digest || l.layer.diffId}: hard link ${p} → ${t}: target content was not collected for ${asked.join(', ')}`);
       view.deleteTree(p);
       continue;
     }
