@@ -134,6 +134,9 @@ export function readCycloneDx(doc: JsonObject, input: string, limits: DecodeLimi
       purl,
       licenses: licenses(c),
       props: props(c),
+      evidencePaths: objects(obj(c.evidence)?.occurrences)
+        .map((o) => str(o.location))
+        .filter((x): x is string => x !== undefined),
       ownId: ours && /^pkg-[0-9a-f]{16}$/.test(ref) ? ref : undefined,
     });
   }

@@ -7,8 +7,8 @@ import { packageId, parsePurl, toPurl, type PurlParts } from '../inventory/purl.
 import { sortBy } from '../util/index.js';
 import { SbomError } from './errors.js';
 import { DEFAULT_LIMITS, type DecodedDocument, type DecodeLimits, type PackageDraft } from './document.js';
-import { isPackageType, readPackageProps } from './properties.js';
-import { osFromDistro, readForeignPackage } from './foreign.js';
+import { isPackageType, readPackageProps, relPath } from './properties.js';
+import { osFromDistro, readForeignPackage, type ForeignFacts } from './foreign.js';
 import { readCycloneDx } from './cyclonedx-decode.js';
 import { readSpdx } from './spdx-decode.js';
 import { isObject, type Json } from './shape.js';
@@ -40,7 +40,8 @@ function buildPackage(d: PackageDraft, parts: PurlParts | undefined, doc: Decode
   if (!parts && !version) return undefined;
   const purl = parts ? (doc.ours && d.purl ? d.purl : toPurl(parts)) : toPurl({ type: 'generic', name, version });
   const mine = readPackageProps(d.props);
-  const theirs = readForeignPackage(d.props, d.sourceInfo, parts);
+  // Our own documents say exactly what each package was; nothing is inferred for them.
+  const theirs: ForeignFacts = doc.ours ? { locations: [] } : readForeignPackage(d.props, d.sourceInfo, parts);
   const type = mine.type ?? (parts && isPackageType(parts.type) ? parts.type : 'generic');
   const pkg: Omit<Package, 'id'> = {
     name,
@@ -48,7 +49,11 @@ function buildPackage(d: PackageDraft, parts: PurlParts | undefined, doc: Decode
     type,
     purl,
     licenses: normalizeLicenses(d.licenses),
-    locations: mine.locations.length ? mine.locations : theirs.locations,
+    locations: mine.locations.length
+      ? mine.locations
+      : theirs.locations.length
+        ? theirs.locations
+        : (doc.ours ? [] : (d.evidencePaths ?? [])).map((path) => ({ path: relPath(path) })),
     // Another tool's SBOM rarely names its cataloger; the tool itself found the package.
     foundBy: mine.foundBy ?? theirs.foundBy ?? doc.producer ?? 'sbom',
   };

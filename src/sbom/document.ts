@@ -14,6 +14,8 @@ export interface PackageDraft {
   props: PropBag;
   /** SPDX `sourceInfo`, which syft and Trivy fill with location or source-package text. */
   sourceInfo?: string;
+  /** CycloneDX 1.5+ `evidence.occurrences[].location` (cdxgen writes locations there). */
+  evidencePaths?: string[];
   /** Our package id, when the document is ours and carries it. */
   ownId?: string;
 }

@@ -165,6 +165,16 @@ describe('damaged entries are skipped, the rest is read', () => {
   });
 });
 
+describe('CycloneDX 1.5+ evidence', () => {
+  it('occurrence locations become package locations when no tool property names one', () => {
+    const inv = decodeSbom(
+      cdx([{ type: 'library', name: 'lodash', version: '4.17.21', purl: 'pkg:npm/lodash@4.17.21', evidence: { occurrences: [{ location: '/app/node_modules/lodash/package.json' }, { line: 3 }] } }]),
+      'e.json',
+    );
+    expect(inv.packages[0].locations).toEqual([{ path: 'app/node_modules/lodash/package.json' }]);
+  });
+});
+
 describe('OS from purl distro qualifiers when the document has no OS element', () => {
   it('debian-12 → debian 12; a codename beside the vendor namespace → codename', () => {
     const inv = decodeSbom(cdx([{ type: 'library', name: 'libc6', version: '2.36-9', purl: 'pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12' }]), 'd.json');
