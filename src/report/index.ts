@@ -1,0 +1,2 @@
+export { renderTable } from './table.js';
+export { renderInventoryTable } from './inventory-table.js';
