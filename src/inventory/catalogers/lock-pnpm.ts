@@ -6,7 +6,7 @@
 // dev-ness is derived from the importers: reachable from devDependencies only.
 import type { CollectedFile } from '../../layers/types.js';
 import type { Cataloger, CatalogContext, Package } from '../types.js';
-import { type JsonRecord, LockPackages, catalogEach, isRecord, npmPurl, parseYaml, readText, str, stringEntries, warnFile, wantByName } from './lockfile-util.js';
+import { type JsonRecord, LockPackages, catalogEach, isRecord, npmPurl, parseYaml, readText, str, warnFile, wantByName } from './lockfile-util.js';
 
 const NAME = 'pnpm-lock';
 
