@@ -1,7 +1,8 @@
 // RPM packages from the rpm database: rpmdb.sqlite (rpm ≥ 4.16: Fedora 33+, RHEL 9+,
 // openSUSE) and the BerkeleyDB `Packages` hash file (RHEL ≤ 8, CentOS, Amazon Linux 2).
 // Each database row is a header blob; see rpm-header.ts.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import type { CollectedFile, FileCandidate, Want } from '../../layers/types.js';
 import type { CatalogContext, Cataloger, OsInfo, Package } from '../types.js';
 import { packageId, toPurl } from '../purl.js';
@@ -175,7 +176,7 @@ function sqliteBlobs(file: CollectedFile, warn: (m: string) => void): Array<[str
   let db: Database.Database | undefined;
   const out: Array<[string, Buffer]> = [];
   try {
-    db = new Database(image, { readonly: true, fileMustExist: true });
+    db = new (openSqlite())(image, { readonly: true, fileMustExist: true });
     for (const row of db.prepare('SELECT hnum, blob FROM Packages ORDER BY hnum').iterate() as Iterable<{ hnum: unknown; blob: unknown }>) {
       if (Buffer.isBuffer(row.blob)) out.push([String(row.hnum), row.blob]);
       else warn(`${file.path}: package row ${String(row.hnum)} skipped: blob is not binary`);
@@ -233,3 +234,11 @@ export const rpmCataloger: Cataloger = {
     );
   },
 };
+
+// better-sqlite3 is loaded only when an image has an rpm database: it is a native module,
+// and most images (and every cached rerun) never need it.
+let sqliteCtor: typeof Database | undefined;
+function openSqlite(): typeof Database {
+  sqliteCtor ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  return sqliteCtor;
+}
