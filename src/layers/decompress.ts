@@ -1,7 +1,7 @@
 // Layer decompression: media types, magic-byte sniffing, and a zstd inflater with the
 // guards a hostile stream needs (fzstd allocates whatever window a frame header asks for,
 // and one small input chunk of RLE blocks can expand a thousandfold).
-import { Transform, type TransformCallback } from 'node:stream';
+import { Duplex, type Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { LayerError } from './types.js';
@@ -188,54 +188,65 @@ export class ZstdFrameGuard {
   }
 }
 
-/** zstd → tar as a Transform that honours backpressure between input slices. */
-class ZstdInflate extends Transform {
+/**
+ * zstd → tar, honouring backpressure between small input slices. A Duplex rather than a
+ * Transform: a Transform parked mid-chunk waits for a _read that Node may never issue
+ * (its `reading` flag stays set when a resumed slice yields no output).
+ */
+class ZstdInflate extends Duplex {
   private readonly guard: ZstdFrameGuard;
   private readonly dec: Decompress;
-  private full = false;
-  private pending: (() => void) | null = null;
+  private chunk: Buffer | null = null;
+  private pos = 0;
+  private writeCb: ((err?: Error | null) => void) | null = null;
+  private blocked = false;
 
   constructor(maxContent: number, private readonly input: string) {
     super({ readableHighWaterMark: 1 << 20 });
     this.guard = new ZstdFrameGuard(maxContent, input);
     this.dec = new Decompress((data) => {
-      if (data.length > 0 && !this.push(Buffer.from(data.buffer, data.byteOffset, data.length))) this.full = true;
+      if (data.length > 0 && !this.push(Buffer.from(data.buffer, data.byteOffset, data.length))) this.blocked = true;
     });
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    let off = 0;
-    const run = (): void => {
-      try {
-        while (off < chunk.length) {
-          const slice = chunk.subarray(off, off + ZSTD_SLICE);
-          off += slice.length;
-          this.guard.feed(slice);
-          this.dec.push(slice);
-          if (this.full && off < chunk.length) {
-            this.full = false;
-            this.pending = run;
-            return;
-          }
-        }
-      } catch (e) {
-        cb(toZstdError(e, this.input));
-        return;
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.chunk = chunk;
+    this.pos = 0;
+    this.writeCb = cb;
+    this.pump();
+  }
+
+  override _read(): void {
+    this.blocked = false;
+    this.pump();
+  }
+
+  /** Feeds slices until the chunk is used up or the reader is full (then _read resumes). */
+  private pump(): void {
+    const chunk = this.chunk;
+    if (!chunk) return;
+    try {
+      while (this.pos < chunk.length && !this.blocked) {
+        const slice = chunk.subarray(this.pos, this.pos + ZSTD_SLICE);
+        this.pos += slice.length;
+        this.guard.feed(slice);
+        this.dec.push(slice);
       }
-      cb();
-    };
-    run();
+    } catch (e) {
+      this.finishChunk(toZstdError(e, this.input));
+      return;
+    }
+    if (this.pos >= chunk.length) this.finishChunk(null);
   }
 
-  override _read(size: number): void {
-    const r = this.pending;
-    this.pending = null;
-    this.full = false;
-    if (r) r();
-    else super._read(size);
+  private finishChunk(err: Error | null): void {
+    const cb = this.writeCb;
+    this.chunk = null;
+    this.writeCb = null;
+    cb?.(err);
   }
 
-  override _flush(cb: TransformCallback): void {
+  override _final(cb: (err?: Error | null) => void): void {
     try {
       this.guard.end();
       this.dec.push(new Uint8Array(0), true);
@@ -243,6 +254,7 @@ class ZstdInflate extends Transform {
       cb(toZstdError(e, this.input));
       return;
     }
+    this.push(null);
     cb();
   }
 }
@@ -256,8 +268,8 @@ function toZstdError(e: unknown, input: string): Error {
   return new LayerError('LAYER_CORRUPT', `invalid zstd data (${msg})`, { input, cause: e });
 }
 
-/** A decompressing Transform for the sniffed compression, or null for a plain tar. */
-export function createInflater(c: Compression, maxLayerBytes: number, input: string): Transform | null {
+/** A decompressing stream for the sniffed compression, or null for a plain tar. */
+export function createInflater(c: Compression, maxLayerBytes: number, input: string): Transform | Duplex | null {
   if (c === 'gzip') return createGunzip({ chunkSize: 64 * 1024 });
   if (c === 'zstd') return new ZstdInflate(maxLayerBytes, input);
   return null;

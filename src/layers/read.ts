@@ -2,7 +2,7 @@
 // tar-stream, and keep only what the wanters asked for. Every failure rejects the
 // promise and destroys every stream in the chain, so nothing hangs or leaks.
 import { createHash, type Hash } from 'node:crypto';
-import type { Readable, Transform } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { extract as tarExtract, type Extract, type ExtractEvents, type Header } from 'tar-stream';
 import type { LayerInfo } from '../oci/types.js';
 import { compareStrings } from '../util/sort.js';
@@ -49,7 +49,7 @@ class LayerReader {
   /** Size and mode of regular files seen in this layer, for hard-link candidates. */
   private readonly seen = new Map<string, { size: number; mode: number }>();
   private readonly extract: Extract;
-  private inflater: Transform | null = null;
+  private inflater: Duplex | null = null;
   private hash: Hash | null = null;
   private head: Buffer[] = [];
   private headLen = 0;

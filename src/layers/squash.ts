@@ -179,7 +179,7 @@ export function resolvePath(path: string, links: ReadonlyMap<string, string>): s
     done.push(seg);
     const target = links.get(done.join('/'));
     if (target === undefined) continue;
-    if (++hops > MAX_SYMLINK_HOPS) throw new LayerError('SYMLINK_LOOP', `more than ${MAX_SYMLINK_HOPS} symbolic links while resolving`, { input: path });
+    if (++hops > MAX_SYMLINK_HOPS) throw new LayerError('SYMLINK_LOOP', `symbolic link loop (more than ${MAX_SYMLINK_HOPS} links while resolving)`, { input: path });
     done.pop();
     if (target.startsWith('/')) done.length = 0;
     const parts = splitPath(target);

@@ -1,6 +1,7 @@
 // readLayer over layers built by test/helpers/build-image.ts and by the real tar(1),
 // gzip(1) and zstd(1) of this Debian machine, including hostile and broken input.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,13 @@ function info(l: Pick<BuiltLayer, 'digest' | 'diffId' | 'mediaType' | 'size'>, i
 
 function read(l: BuiltLayer, wanters: FileWanter[], opts = {}, blob = l.blob): Promise<LayerContents> {
   return readLayer(Readable.from([blob]), info(l), wanters, opts);
+}
+
+/** The blob as a stream of `size`-byte chunks (a file or socket delivers it so). */
+function chunked(blob: Buffer, size: number): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < blob.length; i += size) parts.push(blob.subarray(i, i + size));
+  return Readable.from(parts);
 }
 
 /** Rejects with the LayerError code (or fails the test if it resolves). */
@@ -180,6 +188,25 @@ describe('readLayer: what is kept', () => {
     }
   });
 
+  it.each(['gzip', 'zstd'] as const)('reads a large %s layer through backpressure to the end', async (compression) => {
+    if (compression === 'zstd' && !haveZstd()) return;
+    // Mixed content (random, zeros, text) in many entries makes the inflater stop and
+    // resume mid-chunk, including on slices that yield no output.
+    const entries: Entry[] = [];
+    for (let i = 0; i < 40; i++) {
+      entries.push({ path: `data/r${i}`, content: randomBytes(300_000) });
+      entries.push({ path: `data/z${i}`, content: Buffer.alloc(200_000) });
+      entries.push({ path: `data/t${i}.txt`, content: `file ${i}\n`.repeat(5000) });
+    }
+    entries.push({ path: 'etc/os-release', content: 'ID=last\n' });
+    const l = await buildLayer(entries, { compression });
+    // Fed in 1 MiB chunks, as a file stream delivers them.
+    const w: FileWanter = { id: 'w', version: '1', want: (x) => x.path === 'etc/os-release' || x.path.startsWith('data/r') };
+    const c = await readLayer(chunked(l.blob, 1 << 20), info(l), [w], {});
+    expect(c.files.get('etc/os-release')?.data.toString()).toBe('ID=last\n');
+    expect(c.files.get('data/r39')?.data).toEqual(entries[117].content);
+  });
+
   it('trusts the bytes over the media type, with a warning', async () => {
     // docker-archive layer.tar files are sometimes gzipped despite their name.
     const l = await buildLayer(base, { compression: 'gzip', mediaType: 'application/vnd.docker.image.rootfs.diff.tar' });
@@ -258,7 +285,7 @@ describe('readLayer: bad input', () => {
       const p = read(l, [all]);
       expect(await codeOf(p), bad).toBe('UNSAFE_PATH');
       await expect(p).rejects.toThrow(JSON.stringify(bad));
-      await expect(p).rejects.toMatchObject({ input: l.digest });
+      await expect(p).rejects.toMatchObject({ input: expect.stringContaining(l.digest) });
     }
     const link = await buildLayer([{ path: 'ok', type: 'hardlink', linkname: '../../etc/shadow' }], { compression: 'none' });
     expect(await codeOf(read(link, [all]))).toBe('UNSAFE_PATH');
