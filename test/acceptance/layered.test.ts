@@ -31,6 +31,7 @@ let layers: BuiltLayer[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portcullis-layered-'));
   const six = 'usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO';
+  const blinker = 'usr/local/lib/python3.11/site-packages/blinker-1.9.0.dist-info/METADATA';
   layers = [
     // 0: a Debian base with three packages and a Python egg-info.
     await buildLayer([
@@ -48,6 +49,7 @@ beforeAll(async () => {
       file('opt/.wh..wh..opq', ''),
       file('app/node_modules/ms/package.json', readFileSync(join(fx, 'npm/usr/src/app/node_modules/ms/package.json'))),
       file('app/lib/slf4j-api.jar', readFileSync(join(fx, 'java/usr/share/java/slf4j-api.jar'))),
+      file(blinker, readFileSync(join(fx, 'python', blinker))),
     ], { compression: 'gzip' }),
     // 2: a Go binary (Debian's umoci build, a real Go executable).
     await buildLayer([file('usr/local/bin/umoci', readFileSync('/usr/bin/umoci'), 0o755)], { compression: 'none' }),
@@ -97,7 +99,7 @@ describe.each([
     expect(byName(inv, 'pypi', 'six')).toBeUndefined();
   });
 
-  it('finds the Node package, the jar and the Go binary with correct purls and layers', () => {
+  it('finds the Node package, the jar, the Python dist-info and the Go binary with correct purls and layers', () => {
     const ms = byName(inv, 'npm', 'ms')!;
     const msVersion = (JSON.parse(readFileSync(join(fx, 'npm/usr/src/app/node_modules/ms/package.json'), 'utf8')) as { version: string }).version;
     expect(ms.purl).toBe(`pkg:npm/ms@${msVersion}`);
@@ -106,6 +108,10 @@ describe.each([
     const slf4j = inv.packages.find((p) => p.type === 'maven' && p.purl.startsWith('pkg:maven/org.slf4j/slf4j-api@'))!;
     expect(slf4j.purl).toBe('pkg:maven/org.slf4j/slf4j-api@1.7.32');
     expect(slf4j.locations[0].layerDiffId).toBe(layers[1].diffId);
+
+    const blinker = byName(inv, 'pypi', 'blinker')!;
+    expect(blinker.purl).toBe('pkg:pypi/blinker@1.9.0');
+    expect(blinker.locations[0]).toMatchObject({ path: 'usr/local/lib/python3.11/site-packages/blinker-1.9.0.dist-info/METADATA', layerDiffId: layers[1].diffId });
 
     const golang = inv.packages.filter((p) => p.type === 'golang');
     const stdlib = golang.find((p) => p.name === 'stdlib')!;
