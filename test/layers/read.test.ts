@@ -207,6 +207,21 @@ describe('readLayer: what is kept', () => {
     expect(c.files.get('data/r39')?.data).toEqual(entries[117].content);
   });
 
+  it('reads empty layers: the gzip of 1024 zero bytes registries use, and tar(1)\'s empty archive', async () => {
+    const all: FileWanter = { id: 'all', version: '1', want: () => true };
+    const zeros = Buffer.alloc(1024);
+    const gz = gzipSync(zeros);
+    const l = { blob: gz, digest: sha256Digest(gz), diffId: sha256Digest(zeros), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: gz.length, tar: zeros };
+    const c = await read(l, [all]);
+    expect(c.files.size + c.symlinks.size + c.whiteouts.length).toBe(0);
+    const none = join(tmp, 'empty-list');
+    writeFileSync(none, '');
+    const empty = execFileSync('tar', ['-cf', '-', '-T', none]);
+    const c2 = await read({ ...l, blob: empty, digest: sha256Digest(empty), diffId: sha256Digest(empty), mediaType: 'application/vnd.oci.image.layer.v1.tar' }, [all]);
+    expect(c2.files.size).toBe(0);
+    expect(c2.warnings).toEqual([]);
+  });
+
   it('trusts the bytes over the media type, with a warning', async () => {
     // docker-archive layer.tar files are sometimes gzipped despite their name.
     const l = await buildLayer(base, { compression: 'gzip', mediaType: 'application/vnd.docker.image.rootfs.diff.tar' });
