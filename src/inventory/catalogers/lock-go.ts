@@ -26,6 +26,9 @@ export interface GoMod {
 
 const BLOCK_VERBS = new Set(['require', 'replace', 'exclude', 'retract', 'godebug', 'tool', 'ignore']);
 
+// go.mod holds canonical semantic versions only (`v1.2.3`, pseudo-versions, `+incompatible`).
+const VERSION = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
+
 /** Splits a line into tokens (Go-quoted and raw strings kept whole) and its `//` comment. */
 function tokenize(line: string): { tokens: string[]; comment: string } | undefined {
   const tokens: string[] = [];
@@ -98,18 +101,19 @@ export function parseGoMod(text: string): { mod: GoMod; bad: number } {
         else bad++;
         break;
       case 'require':
-        if (args.length === 2) mod.require.push({ path: args[0], version: args[1], indirect });
+        if (args.length === 2 && VERSION.test(args[1])) mod.require.push({ path: args[0], version: args[1], indirect });
         else bad++;
         break;
       case 'exclude':
-        if (args.length === 2) mod.exclude.push({ path: args[0], version: args[1] });
+        if (args.length === 2 && VERSION.test(args[1])) mod.exclude.push({ path: args[0], version: args[1] });
         else bad++;
         break;
       case 'replace': {
         const arrow = args.indexOf('=>');
         const left = args.slice(0, arrow);
         const right = args.slice(arrow + 1);
-        if (arrow < 1 || left.length > 2 || right.length < 1 || right.length > 2) bad++;
+        const versions = [left[1], right[1]].filter((v): v is string => v !== undefined);
+        if (arrow < 1 || left.length > 2 || right.length < 1 || right.length > 2 || !versions.every((v) => VERSION.test(v))) bad++;
         else mod.replace.push({ old: { path: left[0], version: left[1] }, new: { path: right[0], version: right[1] } });
         break;
       }

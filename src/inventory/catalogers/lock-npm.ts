@@ -179,7 +179,8 @@ function parsePackageLock(file: CollectedFile, ctx: CatalogContext): Package[] {
   const out = new LockPackages(file.path, NAME, true);
   if (isRecord(doc.packages)) fromPackages(doc.packages, out, ctx);
   else if (isRecord(doc.dependencies)) fromDependencies(doc.dependencies, out, ctx);
-  else if (doc.lockfileVersion === undefined) warnFile(ctx, file.path, 'no lockfileVersion, packages or dependencies: not a package-lock');
+  else if (doc.lockfileVersion === undefined || doc.packages !== undefined || doc.dependencies !== undefined)
+    warnFile(ctx, file.path, 'no packages or dependencies map: not a package-lock');
   return out.toPackages();
 }
 

@@ -28,6 +28,7 @@ function parseComposerLock(file: CollectedFile, ctx: CatalogContext): Package[] 
   const byName = new Map<string, string>();
   const pending: Array<[string, unknown]> = [];
   let bad = 0;
+  if (!Array.isArray(doc.packages) && !Array.isArray(doc['packages-dev'])) warnFile(ctx, file.path, 'no packages or packages-dev list');
   for (const [section, dev] of [['packages', false], ['packages-dev', true]] as const) {
     const list = doc[section];
     if (!Array.isArray(list)) continue;

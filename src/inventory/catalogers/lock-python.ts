@@ -40,14 +40,17 @@ const PINNED = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?:\[[^\]]*\])?\
 
 function parseRequirements(file: CollectedFile, ctx: CatalogContext): Package[] {
   const out = new LockPackages(file.path, 'python-requirements', false);
+  let bad = 0;
   for (const line of logicalLines(readText(file, ctx))) {
     if (line.startsWith('-')) continue; // -r/-c includes, -e editables, index options
     // Per-requirement options (`--hash=…`) follow the requirement; markers follow ';'.
     const req = line.split(/\s+--?[A-Za-z]/)[0].split(';')[0].trim();
     const m = PINNED.exec(req);
-    if (!m) continue;
-    out.add({ name: m[1], version: m[2], type: 'pypi', purl: pypiPurl(m[1], m[2]) });
+    if (m) out.add({ name: m[1], version: m[2], type: 'pypi', purl: pypiPurl(m[1], m[2]) });
+    // Anything that is not a requirement, a local path or a URL is not pip syntax.
+    else if (!/^[A-Za-z0-9]/.test(req) && !/^[./~]/.test(req) && !req.includes('://')) bad++;
   }
+  if (bad) warnFile(ctx, file.path, `${bad} unreadable line(s) skipped`);
   return out.toPackages();
 }
 
@@ -59,6 +62,7 @@ function parsePipfileLock(file: CollectedFile, ctx: CatalogContext): Package[] {
     return [];
   }
   const out = new LockPackages(file.path, 'pipfile-lock', false);
+  if (!isRecord(doc.default) && !isRecord(doc.develop)) warnFile(ctx, file.path, 'no default or develop section');
   for (const [section, dev] of [['default', false], ['develop', true]] as const) {
     const deps = doc[section];
     if (!isRecord(deps)) continue;
