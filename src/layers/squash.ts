@@ -3,7 +3,7 @@
 import type { LayerInfo } from '../oci/types.js';
 import { compareStrings } from '../util/sort.js';
 import { layerLabel, type ReadContents } from './contents.js';
-import { isUnder, splitPath } from './paths.js';
+import { clampPath, isUnder, splitPath } from './paths.js';
 import { LayerError, type CollectedFile, type FileTree, type FileVersion, type LayerContents } from './types.js';
 import type { KeptFile } from './want.js';
 
@@ -166,7 +166,7 @@ function createTree(view: View, warnings: string[]): FileTree {
  * above the root. Throws SYMLINK_LOOP after MAX_SYMLINK_HOPS expansions.
  */
 export function resolvePath(path: string, links: ReadonlyMap<string, string>): string {
-  if (links.size === 0) return splitPath(path).reduce<string[]>((acc, s) => (s === '..' ? (acc.pop(), acc) : (acc.push(s), acc)), []).join('/');
+  if (links.size === 0) return clampPath(path);
   const todo = splitPath(path).reverse(); // a stack: next component last
   const done: string[] = [];
   let hops = 0;
