@@ -19,7 +19,8 @@ export interface ReadContents extends LayerContents {
 
 /** A short name for a layer in messages: its digest, else its diffId, else its position. */
 export function layerLabel(layer: LayerInfo): string {
-  return layer.digest || layer.diffId || `layer #${layer.index}`;
+  const id = layer.digest || layer.diffId;
+  return id ? `layer ${layer.index} (${id})` : `layer ${layer.index}`;
 }
 
 export function emptyContents(layer: LayerInfo): ReadContents {

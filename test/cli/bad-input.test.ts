@@ -102,7 +102,7 @@ describe('sbom on bad images', () => {
     const ref = await image('garbage', [rawLayer(junk, junk)]);
     const out = join(dir, 'garbage.json');
     const r = run(['sbom', ref, '--no-cache', '-o', out]);
-    expectCleanFailure(r, /sha256:[0-9a-f]{64}: (invalid tar|not a tar|.*gzip)/i, out);
+    expectCleanFailure(r, /layer 0 \(sha256:[0-9a-f]{64}\): (invalid tar|not a tar|.*gzip)/i, out);
   });
 
   it('a symlink loop on a path the catalogers read', async () => {

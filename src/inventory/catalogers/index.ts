@@ -3,6 +3,7 @@ import { apkCataloger } from './apk.js';
 import { dpkgCataloger } from './dpkg.js';
 import { goBinaryCataloger } from './go-binary.js';
 import { javaArchiveCataloger } from './java.js';
+import { lockfileCatalogers } from './lockfiles.js';
 import { npmPackageCataloger } from './npm.js';
 import { pythonPackageCataloger } from './python.js';
 import { rpmCataloger } from './rpm.js';
@@ -16,4 +17,5 @@ export const defaultCatalogers: readonly Cataloger[] = [
   pythonPackageCataloger,
   goBinaryCataloger,
   javaArchiveCataloger,
+  ...lockfileCatalogers,
 ];
