@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { PackageURL } from 'packageurl-js';
+import { createRequire } from 'node:module';
+import type { PackageURL as PackageURLClass } from 'packageurl-js';
 
 export interface PurlParts {
   type: string;
@@ -32,9 +33,18 @@ export function toPurl(p: PurlParts): string {
   return out;
 }
 
+// packageurl-js takes ~10 ms to load and only reading other tools' SBOMs parses purls, so it
+// is loaded on the first parse instead of with this module (which every command imports).
+let PackageURL: typeof PackageURLClass | undefined;
+
+function packageUrlClass(): typeof PackageURLClass {
+  PackageURL ??= (createRequire(import.meta.url)('packageurl-js') as { PackageURL: typeof PackageURLClass }).PackageURL;
+  return PackageURL;
+}
+
 /** Parse a purl string (any producer's) into parts; throws on an invalid purl. */
 export function parsePurl(s: string): PurlParts {
-  const u = PackageURL.fromString(s);
+  const u = packageUrlClass().fromString(s);
   const qualifiers: Record<string, string> = {};
   for (const [k, v] of Object.entries(u.qualifiers ?? {})) if (typeof v === 'string') qualifiers[k] = v;
   return {
