@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { main } from '../dist/portcullis.mjs';
 
 // A closed pipe (`portcullis … | head`) is not an error worth a stack trace.
 for (const s of [process.stdout, process.stderr]) {

@@ -100,13 +100,23 @@ function toEntry(stanza: Stanza, path: string): Entry | string {
 /** Installed paths from a dpkg .list file: files only (an entry that is a parent of another is a directory). */
 function filesFromList(data: Buffer): string[] {
   const paths = new Set<string>();
-  for (const line of decoder.decode(data).split('\n')) {
-    const p = line.replace(/\r$/, '').replace(/^\/+/, '');
-    if (!p || p === '.' || p.split('/').includes('..')) continue;
+  for (let line of decoder.decode(data).split('\n')) {
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    let i = 0;
+    while (line.charCodeAt(i) === 47 /* / */) i++;
+    const p = i ? line.slice(i) : line;
+    if (!p || p === '.' || p === '..' || p.startsWith('../') || p.endsWith('/..') || p.includes('/../')) continue;
     paths.add(p);
   }
+  // Keep files, not the directories dpkg also lists: a directory is an ancestor of a path.
   const dirs = new Set<string>();
-  for (const p of paths) for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) dirs.add(p.slice(0, i));
+  for (const p of paths) {
+    for (let j = p.lastIndexOf('/'); j > 0; j = p.lastIndexOf('/', j - 1)) {
+      const d = p.slice(0, j);
+      if (dirs.has(d)) break; // its ancestors are in already
+      dirs.add(d);
+    }
+  }
   return [...paths].filter((p) => !dirs.has(p)).sort();
 }
 
