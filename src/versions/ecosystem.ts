@@ -37,6 +37,10 @@ const SCHEME_BY_ECOSYSTEM: ReadonlyMap<string, VersionScheme> = new Map<string, 
   ['Maven', 'maven'],
   ['NuGet', 'nuget'],
   ['Packagist', 'packagist'],
+  ['CRAN', 'cran'],
+  ['Bioconductor', 'cran'],
+  ['Hackage', 'hackage'],
+  ['GHC', 'hackage'],
 ]);
 
 /** The version scheme an OSV ecosystem string (`Debian:12`, `Maven:https://…`) uses. */

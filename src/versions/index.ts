@@ -1,21 +1,31 @@
-import { placeholderComparator } from './placeholder.js';
+import { apkComparator } from './apk.js';
+import { debComparator } from './deb.js';
 import { schemeForEcosystem } from './ecosystem.js';
+import { goComparator } from './go.js';
+import { mavenComparator } from './maven.js';
+import { nugetComparator } from './nuget.js';
+import { cranComparator, hackageComparator } from './numeric.js';
+import { packagistComparator } from './packagist.js';
+import { pep440Comparator } from './pep440.js';
+import { rpmComparator } from './rpm.js';
+import { rubygemsComparator } from './rubygems.js';
+import { semverComparator } from './semver.js';
 import type { Comparator, VersionScheme } from './types.js';
 
 export { VersionError } from './types.js';
 export type { Comparator, VersionErrorCode, VersionScheme } from './types.js';
 export { schemeForEcosystem, knownEcosystems } from './ecosystem.js';
-
-export const debComparator: Comparator = placeholderComparator('deb');
-export const apkComparator: Comparator = placeholderComparator('apk');
-export const rpmComparator: Comparator = placeholderComparator('rpm');
-export const mavenComparator: Comparator = placeholderComparator('maven');
-export const semverComparator: Comparator = placeholderComparator('semver');
-export const pep440Comparator: Comparator = placeholderComparator('pep440');
-export const rubygemsComparator: Comparator = placeholderComparator('rubygems');
-export const goComparator: Comparator = placeholderComparator('go');
-export const nugetComparator: Comparator = placeholderComparator('nuget');
-export const packagistComparator: Comparator = placeholderComparator('packagist');
+export { apkComparator, compareApkFuzzy } from './apk.js';
+export { debComparator } from './deb.js';
+export { goComparator, goToolchainToSemver, isGoPseudoVersion } from './go.js';
+export { mavenComparator } from './maven.js';
+export { nugetComparator } from './nuget.js';
+export { cranComparator, hackageComparator } from './numeric.js';
+export { packagistComparator } from './packagist.js';
+export { pep440Comparator } from './pep440.js';
+export { rpmComparator } from './rpm.js';
+export { rubygemsComparator } from './rubygems.js';
+export { semverComparator } from './semver.js';
 
 const BY_SCHEME: Readonly<Record<VersionScheme, Comparator>> = {
   deb: debComparator,
@@ -28,6 +38,8 @@ const BY_SCHEME: Readonly<Record<VersionScheme, Comparator>> = {
   go: goComparator,
   nuget: nugetComparator,
   packagist: packagistComparator,
+  cran: cranComparator,
+  hackage: hackageComparator,
 };
 
 /** The comparator for a version scheme. */

@@ -3,7 +3,7 @@ import { PortcullisError } from '../errors/index.js';
 export type VersionErrorCode = 'INVALID_VERSION' | 'UNKNOWN_ECOSYSTEM';
 export class VersionError extends PortcullisError<VersionErrorCode> {}
 
-export type VersionScheme = 'deb' | 'apk' | 'rpm' | 'maven' | 'semver' | 'pep440' | 'rubygems' | 'go' | 'nuget' | 'packagist';
+export type VersionScheme = 'deb' | 'apk' | 'rpm' | 'maven' | 'semver' | 'pep440' | 'rubygems' | 'go' | 'nuget' | 'packagist' | 'cran' | 'hackage';
 
 /** A total order over one ecosystem's versions. */
 export interface Comparator {
