@@ -157,13 +157,18 @@ function compareApkTokens(a: string, b: string, fuzzy: boolean): number {
   return 0;
 }
 
+/**
+ * apk_version_compare. apk-tools compares even invalid versions token by token, up to
+ * the first invalid token (which ranks below the end of a version), and calls two
+ * versions equal when they break at the same point. That is kept; only such a tie
+ * between differently spelt versions, one of them invalid, is broken with a byte-wise
+ * string sort (apk-tools' "invalid. do string sort"), so that the order is total.
+ */
 export function compareApk(a: string, b: string): number {
   const ba = asBytes(a);
   const bb = asBytes(b);
   const r = compareApkTokens(ba, bb, false);
-  // apk-tools calls two differently spelt invalid versions equal when they break at the
-  // same token; a total order needs a tie-break, and a string sort is apk's fallback.
-  if (r === 0 && ba !== bb && (!isValidApk(a) || !isValidApk(b))) return compareStrings(ba, bb);
+  if (r === 0 && ba !== bb && (!validBytes(ba) || !validBytes(bb))) return compareStrings(ba, bb);
   return r;
 }
 
@@ -177,7 +182,11 @@ export function compareApkFuzzy(a: string, b: string): number {
 
 /** apk_version_validate. */
 export function isValidApk(v: string): boolean {
-  const t = new Tokenizer(asBytes(v));
+  return validBytes(asBytes(v));
+}
+
+function validBytes(s: string): boolean {
+  const t = new Tokenizer(s);
   while (t.token.kind < END) t.next();
   return t.token.kind === END;
 }
