@@ -6,3 +6,4 @@ export { decodeSbom, type DecodeOptions } from './decode.js';
 export type { DecodeLimits } from './document.js';
 export type { EncodeOptions } from './options.js';
 export { SbomError, type SbomErrorCode } from './errors.js';
+export { encodeCycloneDxWithVulns } from './cyclonedx-vulns.js';
