@@ -38,7 +38,8 @@ function totalLine(findings: readonly Finding[]): string {
 }
 
 function renderTarget(t: VulnTarget): string[] {
-  const heading = `${oneLine(t.target)} (${t.type})`;
+  // The OS target's name already says the family (`debian:12 (debian 12)`), as Trivy's does.
+  const heading = t.class === 'os-pkgs' ? oneLine(t.target) : `${oneLine(t.target)} (${t.type})`;
   const out = ['', heading, '='.repeat(heading.length), totalLine(t.findings)];
   if (t.findings.length) {
     out.push('', renderTable(['LIBRARY', 'VULNERABILITY ID', 'SEVERITY', 'STATUS', 'INSTALLED VERSION', 'FIXED VERSION', 'TITLE'], t.findings.map(findingRow)));
