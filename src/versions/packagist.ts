@@ -11,26 +11,33 @@ import type { Comparator } from './types.js';
 /** php_canonicalize_version: `-_+` and other punctuation become `.`, and a `.` goes between digits and non-digits. */
 function canonicalize(v: string): string {
   if (v === '') return v;
-  let out = v[0];
-  let last = v.charCodeAt(0);
-  const isDig = (c: number): boolean => isDigitCode(c);
+  const out: string[] = [v[0]];
+  let lastOut = v.charCodeAt(0);
+  let last = lastOut;
   const isNdig = (c: number): boolean => !isDigitCode(c) && c !== 46;
+  const dot = (): void => {
+    if (lastOut !== 46) {
+      out.push('.');
+      lastOut = 46;
+    }
+  };
   for (let i = 1; i < v.length; i++) {
     const c = v.charCodeAt(i);
-    const prevDot = out.charCodeAt(out.length - 1) === 46;
     if (c === 45 || c === 95 || c === 43) {
-      if (!prevDot) out += '.';
-    } else if ((isNdig(last) && isDig(c)) || (isDig(last) && isNdig(c))) {
-      if (!prevDot) out += '.';
-      out += v[i];
+      dot();
+    } else if ((isNdig(last) && isDigitCode(c)) || (isDigitCode(last) && isNdig(c))) {
+      dot();
+      out.push(v[i]);
+      lastOut = c;
     } else if (!isDigitCode(c) && !isAlphaCode(c)) {
-      if (!prevDot) out += '.';
+      dot();
     } else {
-      out += v[i];
+      out.push(v[i]);
+      lastOut = c;
     }
     last = c;
   }
-  return out;
+  return out.join('');
 }
 
 // compare_special_version_forms: matched by prefix, first match wins; unknown is lowest.
