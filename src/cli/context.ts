@@ -23,6 +23,11 @@ export function defaultCacheDir(): string {
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.cache'), 'portcullis');
 }
 
+/** The vulnerability database: `<cache dir>/db/portcullis.db` unless `--db` says otherwise. */
+export function defaultDbPath(): string {
+  return join(defaultCacheDir(), 'db', 'portcullis.db');
+}
+
 export function cacheDirFrom(flags: ImageFlags): string | undefined {
   if (flags.cache === false) return undefined;
   return flags.cacheDir ?? defaultCacheDir();

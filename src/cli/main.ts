@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isPortcullisError } from '../errors/index.js';
+import { registerDb } from './commands/db.js';
 import { registerSbom } from './commands/sbom.js';
+import { registerScan } from './commands/scan.js';
 import { VERSION } from './version.js';
 
 function buildProgram(): Command {
@@ -13,7 +15,9 @@ function buildProgram(): Command {
     .showHelpAfterError('(run portcullis --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerScan(program);
   registerSbom(program);
+  registerDb(program);
   // Let every subcommand see the global --debug flag.
   program.hook('preAction', (_root, action) => {
     if (program.opts().debug) action.setOptionValue('debug', true);
