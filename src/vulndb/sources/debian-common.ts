@@ -108,8 +108,15 @@ export function severityFromUrgency(urgency: string | undefined): 'LOW' | 'MEDIU
 
 export const TRACKER_URL = 'https://security-tracker.debian.org/tracker/';
 
+const purls = new Map<string, string>();
+
 export function debianPurl(name: string): string {
-  return toPurl({ type: 'deb', namespace: 'debian', name, qualifiers: { arch: 'source' } });
+  let p = purls.get(name);
+  if (p === undefined) {
+    p = toPurl({ type: 'deb', namespace: 'debian', name, qualifiers: { arch: 'source' } });
+    if (purls.size < 100_000) purls.set(name, p);
+  }
+  return p;
 }
 
 /**
@@ -119,17 +126,13 @@ export function debianPurl(name: string): string {
  */
 export function debianAffected(a: { ecosystem: string; name: string; status: VulnStatus; fixed?: string; urgency?: string }): OsvAffected {
   const events = a.fixed === undefined ? [{ introduced: '0' }] : [{ introduced: '0' }, { fixed: a.fixed }];
-  const specific: PortcullisAffectedSpecific = { status: a.status };
-  if (a.urgency !== undefined) {
-    specific.severity = severityFromUrgency(a.urgency);
-    specific.severity_source = 'debian';
-    specific.urgency = a.urgency;
-  }
+  const specific: PortcullisAffectedSpecific =
+    a.urgency === undefined ? { status: a.status } : { status: a.status, severity: severityFromUrgency(a.urgency), severity_source: 'debian', urgency: a.urgency };
   const out: OsvAffected = {
     package: { ecosystem: a.ecosystem, name: a.name, purl: debianPurl(a.name) },
     ranges: [{ type: 'ECOSYSTEM', events }],
   };
   if (a.urgency !== undefined) out.ecosystem_specific = { urgency: a.urgency };
-  out.database_specific = { ...specific };
+  out.database_specific = specific as Record<string, unknown>;
   return out;
 }

@@ -20,9 +20,10 @@
 //   open, nodsa_reason ignored      → will_not_fix
 //   open, nodsa_reason postponed    → fix_deferred
 //   open (no-dsa or plain)          → affected
-//   undetermined                    → affected, as osv.dev's converter does. (The list
-//                                     converter skips `<undetermined>` lines, as Trivy
-//                                     does: the JSON gives no way to tell them apart.)
+//   undetermined                    → affected, as osv.dev's converter does. Note the
+//                                     list converter skips the same `<undetermined>`
+//                                     lines, as Trivy does: the two readings differ there
+//                                     on purpose (each follows its reference converter).
 //
 // One record per issue: id `DEBIAN-<CVE>` (or `DEBIAN-TEMP-…` for the tracker's temporary
 // names), `upstream: [CVE]`, one affected entry per (source package, release).
@@ -65,29 +66,30 @@ export function convertDebianTrackerJson(json: unknown, opts: DebianConvertOptio
     }
     usablePackages++;
     for (const [bug, issue] of Object.entries(pkgIssues)) {
-      const where = `${pkg} ${show(bug)}`;
+      // Built only when something is wrong: this loop runs for every issue of the feed.
+      const where = (): string => `${pkg} ${show(bug)}`;
       if (!TRACKER_BUG_NAME.test(bug)) {
-        log.invalid(where, 'not a CVE id or tracker TEMP name');
+        log.invalid(where(), 'not a CVE id or tracker TEMP name');
         continue;
       }
       if (!isPlainObject(issue)) {
-        log.invalid(where, 'expected an object');
+        log.invalid(where(), 'expected an object');
         continue;
       }
       const { description, debianbug } = issue;
       if (description !== undefined && description !== null && typeof description !== 'string') {
-        log.invalid(where, 'description is not a string');
+        log.invalid(where(), 'description is not a string');
         continue;
       }
       if (debianbug !== undefined && debianbug !== null && !(Number.isSafeInteger(debianbug) && (debianbug as number) > 0)) {
-        log.invalid(where, 'debianbug is not a bug number');
+        log.invalid(where(), 'debianbug is not a bug number');
         continue;
       }
       let releases = issue.releases;
       // An empty list stands for an empty map (PHP/Python encoders; vunnel's fixture has one).
       if (Array.isArray(releases) && releases.length === 0) releases = {};
       if (!isPlainObject(releases)) {
-        log.invalid(where, 'releases is not an object');
+        log.invalid(where(), 'releases is not an object');
         continue;
       }
       const entry: Issue = issues.get(bug) ?? { descriptions: new Map(), bugs: new Set(), affected: [] };
@@ -95,7 +97,7 @@ export function convertDebianTrackerJson(json: unknown, opts: DebianConvertOptio
       if (typeof description === 'string' && description.trim() !== '') entry.descriptions.set(pkg, description.trim());
       if (typeof debianbug === 'number') entry.bugs.add(debianbug);
       for (const [codename, rel] of Object.entries(releases)) {
-        const a = convertRelease(pkg, codename, rel, `${where} ${show(codename)}`, ecosystems, unmapped, log);
+        const a = convertRelease(pkg, codename, rel, () => `${where()} ${show(codename)}`, ecosystems, unmapped, log);
         if (a) entry.affected.push(a);
       }
     }
@@ -125,28 +127,28 @@ function convertRelease(
   pkg: string,
   codename: string,
   rel: unknown,
-  where: string,
+  whereOf: () => string,
   ecosystems: Map<string, string>,
   unmapped: Set<string>,
   log: ProblemLog,
 ): OsvAffected | undefined {
   if (!isCodename(codename)) {
-    log.invalid(where, 'not a release codename');
+    log.invalid(whereOf(), 'not a release codename');
     return undefined;
   }
   if (!isPlainObject(rel)) {
-    log.invalid(where, 'expected an object');
+    log.invalid(whereOf(), 'expected an object');
     return undefined;
   }
   const { status, fixed_version: fixed, urgency, nodsa, nodsa_reason: reason } = rel;
   for (const [k, v] of [['status', status], ['fixed_version', fixed], ['urgency', urgency], ['nodsa', nodsa], ['nodsa_reason', reason]] as const) {
     if (v !== undefined && v !== null && typeof v !== 'string') {
-      log.invalid(where, `${k} is not a string`);
+      log.invalid(whereOf(), `${k} is not a string`);
       return undefined;
     }
   }
   if (typeof urgency === 'string' && !isUrgency(urgency)) {
-    log.invalid(where, `urgency ${show(urgency)} is not an urgency`);
+    log.invalid(whereOf(), `urgency ${show(urgency)} is not an urgency`);
     return undefined;
   }
   const ecosystem = ecosystems.get(codename);
@@ -158,12 +160,12 @@ function convertRelease(
   switch (status) {
     case 'resolved': {
       if (typeof fixed !== 'string') {
-        log.invalid(where, 'resolved without a fixed_version');
+        log.invalid(whereOf(), 'resolved without a fixed_version');
         return undefined;
       }
       if (fixed === '0') return undefined; // not affected
       if (!DEB_VERSION.test(fixed)) {
-        log.invalid(where, `fixed_version ${show(fixed)} is not a Debian version`);
+        log.invalid(whereOf(), `fixed_version ${show(fixed)} is not a Debian version`);
         return undefined;
       }
       return debianAffected({ ecosystem, name: pkg, status: 'fixed', fixed, urgency: u });
@@ -179,7 +181,7 @@ function convertRelease(
       return debianAffected({ ecosystem, name: pkg, status: s, urgency: u });
     }
     default:
-      log.invalid(where, typeof status === 'string' ? `unknown status ${show(status)}` : 'no status');
+      log.invalid(whereOf(), typeof status === 'string' ? `unknown status ${show(status)}` : 'no status');
       return undefined;
   }
 }

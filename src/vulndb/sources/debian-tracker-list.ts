@@ -46,9 +46,15 @@ export interface DebianTrackerListFiles {
 const FILE_NAMES: Record<ListKind, string> = { CVE: 'data/CVE/list', DSA: 'data/DSA/list', DLA: 'data/DLA/list' };
 const CVE_ID = /^CVE-[0-9]{4}-[0-9]{4,9}$/;
 
-interface AdvisoryFix {
-  version: string;
-  advisory: string;
+/** CVE → source package → codename → versions the DSAs/DLAs naming that CVE fixed it in. */
+type Fixes = Map<string, Map<string, Map<string, string[]>>>;
+
+function addFix(fixes: Fixes, cve: string, pkg: string, release: string, version: string): void {
+  const byPkg = fixes.get(cve) ?? new Map<string, Map<string, string[]>>();
+  fixes.set(cve, byPkg);
+  const byRelease = byPkg.get(pkg) ?? new Map<string, string[]>();
+  byPkg.set(pkg, byRelease);
+  byRelease.set(release, [...(byRelease.get(release) ?? []), version]);
 }
 
 /** Per package of one CVE entry: its unstable line and its release lines. */
@@ -79,7 +85,7 @@ export function convertDebianTrackerLists(files: DebianTrackerListFiles, opts: D
   const cveLog = logs.find((l) => l.source === FILE_NAMES.CVE) ?? new ProblemLog(FILE_NAMES.CVE, opts);
 
   // Advisories first: their fixes override the CVE list.
-  const fixes = new Map<string, AdvisoryFix[]>();
+  const fixes: Fixes = new Map();
   const notAffected = new Set<string>();
   const records: OsvRecord[] = [];
   for (const kind of ['DSA', 'DLA'] as const) {
@@ -109,20 +115,17 @@ export function convertDebianTrackerLists(files: DebianTrackerListFiles, opts: D
     if (r) records.push(r);
   }
   // CVEs only the advisories know about (Trivy stores those too).
-  const advisoryOnly = new Map<string, Set<string>>();
-  for (const key of fixes.keys()) {
-    const [cve, pkg] = key.split('\0');
-    if (!handled.has(cve)) advisoryOnly.set(cve, (advisoryOnly.get(cve) ?? new Set()).add(pkg));
-  }
-  for (const [cve, pkgs] of advisoryOnly) {
+  for (const [cve, byPkg] of fixes) {
+    if (handled.has(cve)) continue;
     const affected: OsvAffected[] = [];
-    for (const pkg of pkgs) affected.push(...packageAffected(cve, pkg, { releases: new Map() }, ctx, fixes, notAffected));
+    for (const pkg of byPkg.keys()) affected.push(...packageAffected(cve, pkg, { releases: new Map() }, ctx, fixes, notAffected));
     if (affected.length > 0) records.push({ id: `DEBIAN-${cve}`, modified: modified ?? EPOCH, upstream: [cve], affected, references: trackerReferences(cve, []) });
   }
 
-  if (unmapped.size > 0) cveLog.note(`releases with no Debian version mapping were skipped (add them with opts.releases): ${uniqSorted(unmapped).join(', ')}`);
+  const notes = new ProblemLog('debian-tracker-list', opts);
+  if (unmapped.size > 0) notes.note(`releases with no Debian version mapping were skipped (add them with opts.releases): ${uniqSorted(unmapped).join(', ')}`);
   if (!logs.includes(cveLog)) logs.push(cveLog);
-  for (const log of logs) log.flush();
+  for (const log of [...logs, notes]) log.flush();
   return sortRecords(records);
 }
 
@@ -152,7 +155,7 @@ function validPackageLine(a: PackageAnnotation, where: string, log: ProblemLog):
 function convertAdvisory(
   e: ListEntry,
   ctx: Ctx,
-  fixes: Map<string, AdvisoryFix[]>,
+  fixes: Fixes,
   notAffected: Set<string>,
   modified: string | undefined,
   log: ProblemLog,
@@ -172,10 +175,7 @@ function convertAdvisory(
     }
     // Other pseudo versions in an advisory say nothing the CVE list does not.
     if (a.kind !== 'fixed' || a.version === undefined || a.version === '0') continue;
-    for (const cve of cves) {
-      const k = key(cve, a.package, a.release);
-      fixes.set(k, [...(fixes.get(k) ?? []), { version: a.version, advisory: e.id }]);
-    }
+    for (const cve of cves) addFix(fixes, cve, a.package, a.release, a.version);
     const ecosystem = ctx.releases.ecosystems.get(a.release);
     if (ecosystem === undefined) continue; // stale releases (woody…) are most of the DSA list
     const k = `${ecosystem}\0${a.package}`;
@@ -196,7 +196,7 @@ function convertAdvisory(
 function convertCveEntry(
   e: ListEntry,
   ctx: Ctx,
-  fixes: Map<string, AdvisoryFix[]>,
+  fixes: Fixes,
   notAffected: Set<string>,
   modified: string | undefined,
   log: ProblemLog,
@@ -220,10 +220,7 @@ function convertCveEntry(
     if (release === undefined) lines.sid = a;
     else lines.releases.set(release, a);
   }
-  for (const k of fixes.keys()) {
-    const [cve, pkg] = k.split('\0');
-    if (cve === e.id && !byPackage.has(pkg)) byPackage.set(pkg, { releases: new Map() });
-  }
+  for (const pkg of fixes.get(e.id)?.keys() ?? []) if (!byPackage.has(pkg)) byPackage.set(pkg, { releases: new Map() });
   const affected: OsvAffected[] = [];
   for (const [pkg, lines] of byPackage) affected.push(...packageAffected(e.id, pkg, lines, ctx, fixes, notAffected));
   if (affected.length === 0) return undefined;
@@ -268,17 +265,15 @@ function packageAffected(
   pkg: string,
   lines: PackageLines,
   ctx: Ctx,
-  fixes: Map<string, AdvisoryFix[]>,
+  fixes: Fixes,
   notAffected: Set<string>,
 ): OsvAffected[] {
   const out: OsvAffected[] = [];
   const { ecosystems, tracked } = ctx.releases;
   const codenames = new Set<string>(lines.releases.keys());
   if (lines.sid) for (const c of tracked) if (ecosystems.get(c) !== 'Debian:sid') codenames.add(c);
-  for (const k of fixes.keys()) {
-    const [c, p, release] = k.split('\0');
-    if (c === cve && p === pkg) codenames.add(release);
-  }
+  const pkgFixes = fixes.get(cve)?.get(pkg);
+  for (const release of pkgFixes?.keys() ?? []) codenames.add(release);
   const seen = new Set<string>();
   for (const release of codenames) {
     const ecosystem = ecosystems.get(release);
@@ -291,9 +286,9 @@ function packageAffected(
     const own = lines.releases.get(release);
     const line = own ?? (tracked.has(release) ? lines.sid : undefined);
     const urgency = line ? urgencyOf(line, lines.sid) : (lines.sid?.urgency ?? 'not yet assigned');
-    const advisoryFixes = fixes.get(key(cve, pkg, release));
+    const advisoryFixes = pkgFixes?.get(release);
     if (advisoryFixes) {
-      let fixed = advisoryFixes.map((f) => f.version).reduce(greater);
+      let fixed = advisoryFixes.reduce(greater);
       if (own?.kind === 'fixed' && own.version !== '0') fixed = greater(fixed, own.version!);
       out.push(debianAffected({ ecosystem, name: pkg, status: 'fixed', fixed, urgency }));
       continue;
