@@ -18,7 +18,7 @@ function sarifValidator(): ValidateFunction {
   const raw = JSON.parse(readFileSync(new URL('../fixtures/report/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as Record<string, unknown>;
   expect(raw.$schema).toBe('http://json-schema.org/draft-04/schema#');
   const { id, ...rest } = raw;
-  const schema = { ...rest, $schema: 'http://json-schema.org/draft-07/schema#', $id: id };
+  const schema: Record<string, unknown> = { ...rest, $schema: 'http://json-schema.org/draft-07/schema#', $id: id };
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
   return ajv.compile(schema);
