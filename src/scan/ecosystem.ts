@@ -79,8 +79,9 @@ function osQuery(pkg: Package, os: OsInfo | undefined): QueryPlan {
         const eco = alpineEcosystem(os);
         return eco ? { query: { ecosystem: eco, name: srcName, version: pkg.version } } : { skip: `Alpine release "${os.versionId ?? ''}" not recognised` };
       }
-      if (os.id === 'wolfi') return { query: { ecosystem: 'Wolfi', name: pkg.name, version: pkg.version } };
-      if (os.id === 'chainguard') return { query: { ecosystem: 'Chainguard', name: pkg.name, version: pkg.version } };
+      // Wolfi and Chainguard advisories name the origin too (`haproxy-2.8` for its -doc subpackage).
+      if (os.id === 'wolfi') return { query: { ecosystem: 'Wolfi', name: srcName, version: pkg.version } };
+      if (os.id === 'chainguard') return { query: { ecosystem: 'Chainguard', name: srcName, version: pkg.version } };
       return { skip: `no advisory data for apk packages on ${os.id}` };
     }
     case 'rpm': {

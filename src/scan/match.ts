@@ -29,6 +29,9 @@ interface Hit {
   status: VulnStatus;
 }
 
+/** Schemes whose reference implementations order any string (dpkg, apk-tools, rpm). */
+const LENIENT_SCHEMES = new Set(['deb', 'apk', 'rpm']);
+
 const STATUSES: readonly VulnStatus[] = ['fixed', 'affected', 'will_not_fix', 'fix_deferred', 'end_of_life', 'not_affected', 'unknown'];
 
 function explicitStatus(m: AdvisoryMatch): VulnStatus | undefined {
@@ -163,6 +166,12 @@ export function matchInventory(inv: Inventory, db: AdvisoryLookup, opts: MatchOp
     // Binaries of one source share a version: evaluate each distinct version once.
     const hitsByVersion = new Map<string, Hit[]>();
     for (const { pkg, version } of packages) {
+      // `(devel)`, `file:../x`, `dev-main`: not versions of a strict scheme, and comparing
+      // them anyway would put them below every fix. Distro schemes order anything.
+      if (!LENIENT_SCHEMES.has(cmp.scheme) && !cmp.isValid(version)) {
+        opts.warn?.(`${pkg.name}@${pkg.version}: skipped: "${version}" is not a valid ${cmp.scheme} version`);
+        continue;
+      }
       let hits = hitsByVersion.get(version);
       if (!hits) {
         hits = [];

@@ -138,3 +138,27 @@ describe('createMemoryLookup', () => {
     expect(db.lookup('npm', 'lodash').map((m) => m.source)).toEqual(['osv:npm']);
   });
 });
+
+describe('versions a strict scheme cannot read', () => {
+  it('skips them with a warning instead of matching them below every fix', () => {
+    const gin = recordById('GO-2020-0001');
+    const devel = pkg('golang', 'github.com/gin-gonic/gin', '(devel)', {}, { namespace: 'github.com/gin-gonic', name: 'gin' });
+    const old = pkg('golang', 'github.com/gin-gonic/gin', 'v1.5.0', { id: 'pkg-gin-old' }, { namespace: 'github.com/gin-gonic', name: 'gin' });
+    const warnings: string[] = [];
+    const fs = matchInventory({ target: { kind: 'image', name: 'go' }, packages: [devel, old] }, createMemoryLookup([gin]), { warn: (m) => warnings.push(m) });
+    expect(fs.map((f) => [f.pkg.version, f.id])).toEqual([['v1.5.0', 'CVE-2020-36567']]);
+    expect(warnings).toEqual([expect.stringContaining('(devel)')]);
+  });
+});
+
+describe('Wolfi', () => {
+  it('queries Wolfi by origin and finds the Chainguard record of haproxy-3.0', () => {
+    const rec = recordById('CGA-224q-ccj5-2p53');
+    const os: OsInfo = { id: 'wolfi', versionId: '20230201' };
+    // A subpackage built from the haproxy-3.0 origin, one release before the fix.
+    const doc = pkg('apk', 'haproxy-3.0-doc', '3.0.9-r0', { source: { name: 'haproxy-3.0', version: '3.0.9-r0' } });
+    expect(toOsvQuery(doc, os)).toEqual({ query: { ecosystem: 'Wolfi', name: 'haproxy-3.0', version: '3.0.9-r0' } });
+    const fs = matchInventory({ target: { kind: 'image', name: 'w' }, os, packages: [doc] }, createMemoryLookup([rec]));
+    expect(fs.map((f) => [f.id, f.aliases, f.fixedVersions])).toEqual([['CVE-2025-32464', ['CGA-224q-ccj5-2p53', 'GHSA-frg5-h47x-75j9'], ['3.0.10-r0']]]);
+  });
+});
