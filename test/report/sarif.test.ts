@@ -4,6 +4,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule, { type FormatsPlugin } from 'ajv-formats';
 import type { Inventory } from '../../src/inventory/types.js';
 import { renderSarif, type SarifLog } from '../../src/report/index.js';
+import { imagePseudoPath } from '../../src/report/sarif.js';
 import type { Finding, ScanResult } from '../../src/scan/types.js';
 import { cleanScan, cvss31, emptyScan, filesystemScan, imageInventory, imageScan } from './scan-sample.js';
 
@@ -180,6 +181,17 @@ describe('renderSarif', () => {
     expect(uriOf('minimist')?.physicalLocation.artifactLocation).toEqual({ uri: 'usr/src/app/node_modules/minimist/package.json', uriBaseId: 'ROOTPATH' });
     expect(uriOf('libc6')?.physicalLocation.artifactLocation.uri).toBe('library/debian');
     expect(uriOf('libc6')?.message.text).toBe('library/debian: libc6@2.36-9+deb12u14');
+  });
+
+  it('derives the image pseudo-path from the repository, whatever the registry, tag or transport', () => {
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    expect(imagePseudoPath('docker.io/library/debian:12')).toBe('library/debian');
+    expect(imagePseudoPath(`docker.io/library/debian@${digest}`)).toBe('library/debian');
+    expect(imagePseudoPath(`registry.example.com:5000/team/app:1.0@${digest}`)).toBe('team/app');
+    expect(imagePseudoPath('localhost/app:dev')).toBe('app');
+    expect(imagePseudoPath('nginx:1.27')).toBe('nginx');
+    expect(imagePseudoPath('oci:/tmp/layouts/app:v1')).toBe('tmp/layouts/app');
+    expect(imagePseudoPath('docker-archive:../images/app.tar')).toBe('images/app.tar');
   });
 
   it('uses the lockfile as the location of a source tree’s packages', async () => {
