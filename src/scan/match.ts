@@ -151,7 +151,7 @@ function sortMatches(matches: readonly AdvisoryMatch[]): AdvisoryMatch[] {
  */
 export function matchInventory(inv: Inventory, db: AdvisoryLookup, opts: MatchOptions = {}): Finding[] {
   const { groups, skipped } = planQueries(inv);
-  for (const s of skipped) if (s.reason !== 'not an OS package') opts.warn?.(`${s.pkg.name}@${s.pkg.version}: skipped: ${s.reason}`);
+  for (const s of skipped) opts.warn?.(`${s.pkg.name}@${s.pkg.version}: skipped: ${s.reason}`);
   const findings: Finding[] = [];
   for (const { query, packages } of groups.values()) {
     let cmp: Comparator;
