@@ -90,9 +90,10 @@ function ratings(f: Finding): CdxRating[] {
   const out: CdxRating[] = f.cvss
     .filter((c) => Number.isFinite(c.score) && METHOD[c.version])
     .map((c) => ({ source: { name: c.source }, score: c.score, severity: band(c.score, c.version), method: METHOD[c.version], vector: c.vector || undefined }));
-  // The finding's own severity, unless a CVSS rating from the same source already carries it.
-  if (!f.cvss.some((c) => c.source === f.severitySource)) {
-    out.unshift({ source: f.severitySource ? { name: f.severitySource } : undefined, severity: f.severity.toLowerCase() as CdxRating['severity'], method: 'other' });
+  // The finding's own severity, unless a CVSS rating from the same source already says it.
+  const severity = f.severity.toLowerCase() as CdxRating['severity'];
+  if (!out.some((r) => r.source?.name === f.severitySource && r.severity === severity)) {
+    out.unshift({ source: f.severitySource ? { name: f.severitySource } : undefined, severity, method: 'other' });
   }
   return out;
 }

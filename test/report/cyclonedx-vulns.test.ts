@@ -154,6 +154,16 @@ describe('encodeCycloneDxWithVulns', () => {
     expect(propsOf(findVuln(bom, 'CVE-2011-3374', 'apt'))['portcullis:vulnerability:unimportant']).toBe('true');
   });
 
+  it('adds the finding’s own severity as a rating when its source’s CVSS score says otherwise', async () => {
+    const f = scan.findings.find((x) => x.id === 'CVE-2021-44906') as Finding;
+    const high = { ...f, severity: 'HIGH' as const };
+    const bom = await valid(encodeCycloneDxWithVulns({ ...scan, inventory: { ...inv, packages: inv.packages.filter((p) => p.id === f.pkg.id) }, findings: [high], suppressed: [] }, { now: NOW }));
+    expect(bom.vulnerabilities[0].ratings?.map((r) => [r.source?.name, r.severity, r.method])).toEqual([
+      ['ghsa', 'high', 'other'],
+      ['ghsa', 'critical', 'CVSSv31'],
+    ]);
+  });
+
   it('records a VEX suppression as CycloneDX analysis; drops ignore-file suppressions', async () => {
     const bom = await imageDoc();
     const login = findVuln(bom, 'CVE-2023-4641', 'login');
