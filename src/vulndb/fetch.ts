@@ -24,6 +24,8 @@ export function isUrl(s: string): boolean {
 
 export interface Download {
   path: string;
+  /** The server's Last-Modified, as ISO 8601, when it sent one. */
+  lastModified?: string;
   remove(): void;
 }
 
@@ -70,7 +72,8 @@ export async function downloadToTemp(url: string, besidePath: string, opts: Fetc
       if (e instanceof VulnDbError) throw e;
       throw failed(ctl.signal.aborted ? `stalled for ${timeoutMs} ms after ${got} bytes` : `${describeFetchError(e)} after ${got} bytes`, e);
     }
-    return { path: tmp, remove };
+    const lm = Date.parse(res.headers.get('last-modified') ?? '');
+    return { path: tmp, remove, ...(Number.isNaN(lm) ? {} : { lastModified: new Date(lm).toISOString() }) };
   } catch (e) {
     remove();
     throw e;

@@ -1,10 +1,10 @@
 // From what the user named (paths and URLs) to an import: recognize each source, turn it
 // into an ImportInput (OSV readers, or the converters in sources/), and import them all in
 // one database swap. An exported database file replaces the database instead.
-import { readFileSync } from 'node:fs';
-import { importSourcesDetailed, type ImportFailure, type ImportInput, type ImportOptions, type ImportResult } from './import.js';
-import { DEFAULT_LIMITS, detectSource, listJsonFiles, osvSourceName, readOsvDir, readOsvZip, type DetectedSource } from './osv-source.js';
-import { createOsvChecker } from './osv-validate.js';
+import { importSourcesDetailed, type ImportFailure, type ImportInput, type ImportOptions, type ImportResult, type SourceMeta } from './import.js';
+import { DEFAULT_LIMITS, detectSource, listJsonFiles, osvSourceName, readDocument, readOsvDir, readOsvZip, type DetectedSource } from './osv-source.js';
+import type { OsvRecord } from './osv-types.js';
+import { createOsvChecker, type OsvChecker } from './osv-validate.js';
 import type { FetchOptions } from './fetch.js';
 import { replaceDbWithFile } from './transport.js';
 import { VulnDbError } from './types.js';
@@ -15,6 +15,8 @@ export interface LocationOptions extends ImportOptions {
   limits?: Partial<ZipLimits & { maxDocumentBytes: number }>;
   /** Report a source that cannot be fetched or read in `failed` and import the others. */
   keepGoing?: boolean;
+  /** Converters' notes on entries they skipped (one line each). */
+  onWarning?(message: string): void;
 }
 
 export interface LocationFailure {
@@ -28,36 +30,87 @@ export interface LocationResult extends Omit<ImportResult, 'failed'> {
   replacedFrom?: string;
 }
 
+export interface InputOptions {
+  limits?: ZipLimits & { maxDocumentBytes: number };
+  /** Converters' notes on entries they skipped (one line each). */
+  onWarning?(message: string): void;
+}
+
 /** The ImportInput for a recognized source (not for `vulndb`, which replaces the database). */
-export async function toImportInput(d: DetectedSource, limits: ZipLimits = DEFAULT_LIMITS): Promise<ImportInput> {
+export async function toImportInput(d: DetectedSource, opts: InputOptions = {}): Promise<ImportInput> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const checker = await createOsvChecker();
+  const osv = { name: osvSourceName(d.location), location: d.location, kind: 'osv' } as const;
   switch (d.format) {
-    case 'osv-zip': {
-      const checker = await createOsvChecker();
-      const total = await zipEntryCount(d.path);
-      return { source: { name: osvSourceName(d.location), location: d.location, kind: 'osv' }, records: readOsvZip(d.path, d.location, checker, limits), total };
-    }
+    case 'osv-zip':
+      return { source: osv, records: readOsvZip(d.path, d.location, checker, limits), total: await zipEntryCount(d.path) };
     case 'osv-dir': {
-      const checker = await createOsvChecker();
       const files = await listJsonFiles(d.path);
-      return { source: { name: osvSourceName(d.location), location: d.location, kind: 'osv' }, records: readOsvDir(d.path, files, checker, limits.maxMemberBytes), total: files.length };
+      return { source: osv, records: readOsvDir(d.path, files, checker, limits.maxMemberBytes), total: files.length };
     }
-    case 'osv-json': {
-      const checker = await createOsvChecker();
-      return { source: { name: osvSourceName(d.location), location: d.location, kind: 'osv' }, records: [checker.validate(d.document, d.location)], total: 1 };
-    }
+    case 'osv-json':
+      return { source: osv, records: [checker.validate(d.document, d.location)], total: 1 };
     case 'debian-tracker-json':
     case 'debian-tracker-list':
     case 'alpine-secdb':
-      return convertedInput(d);
+      return convertedInput(d, checker, limits.maxDocumentBytes, opts.onWarning);
     case 'vulndb':
       throw new VulnDbError('IMPORT_UNKNOWN_FORMAT', 'is a whole exported database: it replaces the database rather than being imported as a source', { input: d.location });
   }
 }
 
-// Filled in when the converters in sources/ are wired in.
-async function convertedInput(d: DetectedSource): Promise<ImportInput> {
-  void readFileSync;
-  throw new VulnDbError('IMPORT_UNKNOWN_FORMAT', `${d.format} sources are not supported yet`, { input: d.location });
+/** `alpine-secdb:v3.19/main` (the repository too: main and community are separate files). */
+function alpineSourceName(d: DetectedSource, text?: string): string {
+  const doc = d.document as { distroversion?: unknown; reponame?: unknown } | undefined;
+  const field = (k: string) => {
+    const v = doc ? doc[k as 'distroversion'] : new RegExp(`^${k}:[ \\t]*['"]?([^'"\\s]+)`, 'm').exec(text ?? '')?.[1];
+    return typeof v === 'string' && /^[\w.-]{1,40}$/.test(v) ? v : undefined;
+  };
+  const version = field('distroversion') ?? 'unknown';
+  const repo = field('reponame');
+  return `alpine-secdb:${version}${repo ? `/${repo}` : ''}`;
+}
+
+/**
+ * Debian tracker and Alpine secdb sources, through the converters in sources/. Their
+ * records are checked against the OSV schema like any other, so everything in the
+ * database has passed it. `modified` is the source's own date when known.
+ */
+async function convertedInput(d: DetectedSource, checker: OsvChecker, maxDoc: number, warn?: (m: string) => void): Promise<ImportInput> {
+  const conv = await import('./sources/index.js');
+  const opts = { ...(warn ? { warn } : {}), ...(d.sourceDate ? { modified: d.sourceDate } : {}) };
+  let source: SourceMeta;
+  let records: OsvRecord[];
+  if (d.format === 'debian-tracker-json') {
+    source = { name: 'debian-tracker', location: d.location, kind: 'debian-tracker-json' };
+    records = conv.convertDebianTrackerJson(d.document, opts);
+  } else if (d.format === 'alpine-secdb') {
+    const text = d.document === undefined ? readDocument(d.path, maxDoc, d.location) : undefined;
+    source = { name: alpineSourceName(d, text), location: d.location, kind: 'alpine-secdb' };
+    records = conv.convertAlpineSecdb(d.document ?? text, opts);
+  } else {
+    const lists = d.lists ?? {};
+    const files = Object.fromEntries(Object.entries(lists).map(([k, p]) => [k, readDocument(p as string, maxDoc, p as string)]));
+    source = { name: 'debian-tracker-list', location: d.location, kind: 'debian-tracker-list' };
+    records = conv.convertDebianTrackerLists(files, opts);
+  }
+  return { source, records: records.map((r) => checker.validate(r, `${d.location} (${source.name} record ${r.id})`)), total: records.length };
+}
+
+/**
+ * Tracker list files named one by one (`CVE/list DSA/list`) are one source: the converter
+ * needs them together (a DSA's fixes apply to the CVE list's entries).
+ */
+function mergeTrackerLists(detected: DetectedSource[]): DetectedSource[] {
+  const lists = detected.filter((d) => d.format === 'debian-tracker-list');
+  if (lists.length < 2) return detected;
+  const merged: DetectedSource = {
+    ...lists[0],
+    location: lists.map((d) => d.location).join(', '),
+    lists: Object.assign({}, ...lists.map((d) => d.lists)),
+    sourceDate: lists.map((d) => d.sourceDate ?? '').sort().pop() || undefined,
+  };
+  return [...detected.filter((d) => d.format !== 'debian-tracker-list'), merged];
 }
 
 /**
@@ -85,9 +138,9 @@ export async function importLocations(dbPath: string, locations: string[], opts:
     if (whole.length === 1) await replaceDbWithFile(dbPath, whole[0].path, whole[0].location);
     const inputs: ImportInput[] = [];
     const byName = new Map<string, string>();
-    for (const d of detected.filter((x) => x.format !== 'vulndb')) {
+    for (const d of mergeTrackerLists(detected.filter((x) => x.format !== 'vulndb'))) {
       try {
-        const input = await toImportInput(d, limits);
+        const input = await toImportInput(d, { limits, onWarning: opts.onWarning });
         inputs.push(input);
         byName.set(input.source.name, d.location);
       } catch (e) {

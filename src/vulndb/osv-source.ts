@@ -28,6 +28,8 @@ export interface DetectedSource {
   document?: unknown;
   /** For debian-tracker-list: the list files (paths). */
   lists?: TrackerLists;
+  /** When the source itself was last changed: the file's mtime, or the server's Last-Modified (ISO 8601). */
+  sourceDate?: string;
   /** Removes a download; nothing for local paths. */
   cleanup(): void;
 }
@@ -58,7 +60,7 @@ function readHead(path: string, n: number): Buffer {
   }
 }
 
-function readDocument(path: string, max: number, label: string): string {
+export function readDocument(path: string, max: number, label: string): string {
   const size = statSync(path).size;
   if (size > max) throw new VulnDbError('IMPORT_TOO_LARGE', `is ${size} bytes, over the ${max}-byte limit for a document read into memory`, { input: label });
   const text = readFileSync(path).toString('utf8');
@@ -106,6 +108,9 @@ function detectFile(path: string, location: string, maxDocumentBytes: number): O
   if (head.equals(SQLITE_MAGIC)) return { format: 'vulndb', path, location };
   if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))) return { format: 'osv-zip', path, location };
   const text = readDocument(path, maxDocumentBytes, location);
+  // Before JSON: DSA/DLA lists start with `[23 Apr 2024] DSA-…`, which looks like an array.
+  const list = classifyList(text);
+  if (list) return { format: 'debian-tracker-list', path, location, lists: { [list]: path } };
   const start = text.trimStart()[0];
   if (start === '{' || start === '[') {
     let doc: unknown;
@@ -118,8 +123,6 @@ function detectFile(path: string, location: string, maxDocumentBytes: number): O
     if (!format) throw new VulnDbError('IMPORT_UNKNOWN_FORMAT', 'is JSON, but neither an OSV record, a Debian security tracker JSON export, nor an Alpine secdb file', { input: location });
     return { format, path, location, document: doc };
   }
-  const list = classifyList(text);
-  if (list) return { format: 'debian-tracker-list', path, location, lists: { [list]: path } };
   // secdb YAML: parsed by the reader (the yaml module is loaded only then).
   if (/^distroversion:/m.test(text) && /^packages:/m.test(text)) return { format: 'alpine-secdb', path, location };
   throw new VulnDbError('IMPORT_UNKNOWN_FORMAT', 'is not a source portcullis reads: want an OSV zip, directory or JSON file, Debian security tracker data, Alpine secdb, or an exported portcullis database', { input: location });
@@ -136,7 +139,7 @@ export async function detectSource(pathOrUrl: string, opts: DetectOptions = {}):
   if (isUrl(pathOrUrl)) {
     const dl = await downloadToTemp(pathOrUrl, opts.dbPath ?? join(tmpdir(), 'portcullis.db'), opts.fetch);
     try {
-      return { ...detectFile(dl.path, pathOrUrl, maxDoc), cleanup: dl.remove };
+      return { ...detectFile(dl.path, pathOrUrl, maxDoc), ...(dl.lastModified ? { sourceDate: dl.lastModified } : {}), cleanup: dl.remove };
     } catch (e) {
       dl.remove();
       throw e;
@@ -148,10 +151,12 @@ export async function detectSource(pathOrUrl: string, opts: DetectOptions = {}):
   const cleanup = () => undefined;
   if (st.isDirectory()) {
     const lists = trackerListsIn(path);
-    return lists ? { format: 'debian-tracker-list', path, location: path, lists, cleanup } : { format: 'osv-dir', path, location: path, cleanup };
+    if (!lists) return { format: 'osv-dir', path, location: path, cleanup };
+    const newest = Math.max(...Object.values(lists).map((p: string) => statSync(p).mtimeMs));
+    return { format: 'debian-tracker-list', path, location: path, lists, sourceDate: new Date(newest).toISOString(), cleanup };
   }
   if (!st.isFile()) throw new VulnDbError('IMPORT_UNKNOWN_FORMAT', 'is neither a file nor a directory', { input: pathOrUrl });
-  return { ...detectFile(path, path, maxDoc), cleanup };
+  return { ...detectFile(path, path, maxDoc), sourceDate: st.mtime.toISOString(), cleanup };
 }
 
 /** `osv:<Ecosystem>` for `…/<Ecosystem>/all.zip`, else `osv:<file or directory name>`. */

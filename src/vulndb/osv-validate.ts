@@ -1,6 +1,7 @@
 // Every OSV record we import is checked against the official OSV JSON schema (copied in
 // osv-schema.json; see OSV-SCHEMA-SOURCE.md) before it reaches the database, and its
 // ecosystems against OSV's list, so the matcher never meets a shape it does not know.
+import { isUtf8 } from 'node:buffer';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import schema from './osv-schema.json' with { type: 'json' };
 import type { OsvRecord } from './osv-types.js';
@@ -87,13 +88,14 @@ function validateOsvRecord(validate: ValidateFunction, value: unknown, where: st
   return value as OsvRecord;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 function parseJson(bytes: Uint8Array, where: string): unknown {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // isUtf8 is native and fast; Buffer#toString alone would replace bad bytes silently.
+  if (!isUtf8(buf)) throw new VulnDbError('IMPORT_INVALID_RECORD', 'OSV record is not valid UTF-8', { input: where });
   try {
-    return JSON.parse(utf8.decode(bytes));
+    return JSON.parse(buf.toString('utf8'));
   } catch (e) {
-    const why = e instanceof TypeError ? 'is not valid UTF-8' : e instanceof RangeError ? 'nests too deeply' : `is not JSON (${(e as Error).message})`;
+    const why = e instanceof RangeError ? 'nests too deeply' : `is not JSON (${(e as Error).message})`;
     throw new VulnDbError('IMPORT_INVALID_RECORD', `OSV record ${why}`, { input: where, cause: e });
   }
 }

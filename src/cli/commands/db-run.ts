@@ -49,7 +49,7 @@ export async function runDbImport(sources: string[], flags: DbFetchFlags): Promi
   const dbPath = dbPathFrom(flags);
   const bar = progressBar(flags);
   try {
-    const res = await importLocations(dbPath, sources, { onProgress: bar.onProgress, fetch: { timeoutMs: timeoutFrom(flags) } });
+    const res = await importLocations(dbPath, sources, { onProgress: bar.onProgress, onWarning: (m) => log(`warning: ${m}`), fetch: { timeoutMs: timeoutFrom(flags) } });
     bar.end();
     if (res.replacedFrom) log(`replaced ${dbPath} with ${res.replacedFrom}`);
     for (const s of res.imported) log(`imported ${describeSource(s)}`);
@@ -64,7 +64,7 @@ export async function runDbUpdate(flags: DbFetchFlags): Promise<void> {
   const dbPath = dbPathFrom(flags);
   const bar = progressBar(flags);
   try {
-    const res = await updateDb(dbPath, { onProgress: bar.onProgress, fetch: { timeoutMs: timeoutFrom(flags) } });
+    const res = await updateDb(dbPath, { onProgress: bar.onProgress, onWarning: (m) => log(`warning: ${m}`), fetch: { timeoutMs: timeoutFrom(flags) } });
     bar.end();
     for (const s of res.updated) log(`updated ${describeSource(s)}`);
     // Warnings are printed even with --quiet: the user should know the data is stale.
