@@ -76,6 +76,8 @@ export class VulnDb implements AdvisoryLookup {
   /**
    * Every affected entry naming `name` in `ecosystem`, plus those whose record names the
    * bare ecosystem (`Debian` for `Debian:12`). Sorted by record id, source, entry order.
+   * A record's `record` object is parsed once and shared between its matches (and later
+   * lookups): treat it as read-only.
    */
   lookup(ecosystem: string, name: string): AdvisoryMatch[] {
     let rows: Array<[number, string, string, string]>;

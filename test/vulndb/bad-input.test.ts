@@ -2,7 +2,9 @@
 // fixtures, fails with its code, and the previous database still answers, with no temp
 // file or lock left behind.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +202,33 @@ describe('bad URLs', () => {
     expect(await codeOf(importLocations(dbPath, [url]))).toBe('IMPORT_FETCH_FAILED');
     expect(await codeOf(importLocations(dbPath, [server.url('/trunc/all.zip')]))).toBe('IMPORT_INVALID_ZIP');
     expectIntact(dbPath);
+  });
+});
+
+describe('a stalled download', () => {
+  it('is IMPORT_FETCH_FAILED after the idle timeout, with no download left', async () => {
+    // A real server that sends headers and half a body, then goes quiet.
+    const zip = buildZip({ 'a.json': files[0].bytes });
+    const sockets = new Set<import('node:net').Socket>();
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': zip.length });
+      res.write(zip.subarray(0, zip.length >> 1));
+    });
+    server.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const dbPath = dbCopy();
+      const t0 = Date.now();
+      const e = await errorOf(importLocations(dbPath, [`http://127.0.0.1:${port}/npm/all.zip`], { fetch: { timeoutMs: 300 } }));
+      expect(e.code).toBe('IMPORT_FETCH_FAILED');
+      expect(e.message).toMatch(/stalled/);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expectIntact(dbPath);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 
