@@ -1,15 +1,14 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { UsageError } from '../../errors/index.js';
 import { renderTable } from '../../report/table.js';
 import { VulnDb, exportDb, formatAge, importLocations, pullDb, pushDb, updateDb, type SourceInfo } from '../../vulndb/index.js';
-import { defaultCacheDir, logger, openOptionsFrom } from '../context.js';
+import { defaultDbPath, logger, openOptionsFrom } from '../context.js';
 import { writeOutput } from '../output.js';
 import { DB_STATUS_FORMATS, type DbFetchFlags, type DbFlags, type DbRegistryFlags, type DbStatusFlags } from './db.js';
 
 /** `--db`, else `<cache dir>/db/portcullis.db`. */
 export function dbPathFrom(flags: DbFlags): string {
-  return flags.db ?? join(defaultCacheDir(), 'db', 'portcullis.db');
+  return flags.db ?? defaultDbPath();
 }
 
 function timeoutFrom(flags: DbFetchFlags): number {
