@@ -3,7 +3,7 @@
 // the dead writer's temp file. The importer runs in a child process, bundled from the
 // TypeScript sources with esbuild.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,10 @@ beforeAll(async () => {
   fixtureList = join(tmp.dir, 'fixtures.json');
   writeFileSync(fixtureList, JSON.stringify(files.map((f) => join(FIXTURES, f.rel))));
 });
-afterAll(() => tmp?.cleanup());
+afterAll(() => {
+  tmp?.cleanup();
+  if (childJs) rmSync(childJs, { force: true });
+});
 
 /** Runs the child; resolves when `until` appears on its stdout (or it exits). */
 function runChild(env: Record<string, string>, until: RegExp) {
