@@ -52,11 +52,11 @@ const db = join(relative(root, out), 'vulndb', 'portcullis.db');
 rc = portcullis(['db', 'import', 'examples/bookstore/advisories/osv', 'examples/bookstore/advisories/debian-security-tracker', '--db', db]);
 if (rc !== 0) process.exit(rc);
 
-step('4. Scan the image, HIGH and CRITICAL only (trivy image --severity HIGH,CRITICAL)');
-rc = portcullis(['image', ref, '--db', db, '--severity', 'HIGH,CRITICAL', '--cache-dir', join(out, 'cache')]);
+step('4. Scan the image (trivy image bookstore/catalog:dev); --severity HIGH,CRITICAL would keep only those');
+rc = portcullis(['image', ref, '--db', db, '--cache-dir', join(out, 'cache')]);
 if (rc !== 0) process.exit(rc);
 
 step('5. The CI gate: fail when a CRITICAL finding remains (trivy image --exit-code 1 --severity CRITICAL)');
-rc = portcullis(['image', ref, '--db', db, '--exit-code', '1', '--severity', 'CRITICAL', '--cache-dir', join(out, 'cache'), '-q']);
+rc = portcullis(['image', ref, '--db', db, '--exit-code', '1', '--severity', 'CRITICAL', '--cache-dir', join(out, 'cache'), '-q', '--format', 'json', '-o', join(relative(root, out), 'catalog.scan.json')]);
 process.stdout.write(`exit code ${rc}: ${rc === 1 ? 'the gate tripped, as it should — minimist 1.2.5 carries CVE-2021-44906 (CRITICAL), fixed in 1.2.6' : 'UNEXPECTED: the gate did not trip'}\n`);
 if (rc !== 1) process.exit(1);
