@@ -7,7 +7,10 @@
 // relative to the events follows from how it was built (checked with the comparator, and for
 // Debian versions with dpkg itself). Entries' `versions` lists are checked by membership;
 // GIT ranges must never match through the range (only through `versions`).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { convertAlpineSecdb, convertDebianTrackerJson, convertDebianTrackerLists } from '../../src/vulndb/sources/index.js';
 import { isAffected, sortEvents } from '../../src/scan/evaluate.js';
 import { comparatorFor, schemeForEcosystem, type Comparator, type VersionScheme } from '../../src/versions/index.js';
 import type { OsvAffected, OsvRange } from '../../src/vulndb/osv-types.js';
@@ -78,7 +81,24 @@ function schemeOf(ecosystem: string): VersionScheme | undefined {
   }
 }
 
-const records = loadRecords();
+// The raw Debian tracker and Alpine secdb data (test/fixtures/vulndb/sources, SOURCE.md
+// names each upstream) go through our converters and are probed the same way.
+const raw = join(import.meta.dirname, '..', 'fixtures', 'vulndb', 'sources');
+const readRaw = (p: string) => readFileSync(join(raw, p), 'utf8');
+const converted = [
+  ...convertDebianTrackerJson(JSON.parse(readRaw('debian-security-tracker-json/debian.json'))),
+  ...convertDebianTrackerLists({ cve: readRaw('debian-tracker-list/CVE-list-bookworm-excerpt'), dsa: readRaw('debian-tracker-list/DSA-list-bookworm-excerpt') }),
+  ...convertDebianTrackerLists({ cve: readRaw('debian-tracker-list/CVE-list-excerpt'), dsa: readRaw('debian-tracker-list/DSA-list-excerpt'), dla: readRaw('debian-tracker-list/DLA-list-excerpt') }, { warn: () => undefined }),
+  ...['v3.15-main.yaml', 'v3.15-community.yaml', 'vuln-list-update-311-main.json', 'vuln-list-update-312-main.json', 'vuln-list-update-edge-main.json'].flatMap((f) => convertAlpineSecdb(readRaw(`alpine-secdb/${f}`))),
+].map((record, i) => ({ path: `converted[${i}] ${record.id}`, record }));
+
+const records = [...loadRecords(), ...converted];
+
+it('probes the converted tracker and secdb records too', () => {
+  const ecosystems = new Set(converted.flatMap((c) => (c.record.affected ?? []).map((a) => a.package?.ecosystem.split(':')[0])));
+  expect([...ecosystems].sort()).toEqual(['Alpine', 'Debian']);
+  expect(converted.length).toBeGreaterThan(10);
+});
 
 describe('OSV range evaluation on every fixture record', () => {
   const probed = new Map<string, number>();
