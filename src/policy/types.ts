@@ -38,6 +38,12 @@ export interface AdmissionInfo {
   subresource?: string;
   /** Labels of the resource's namespace, for `namespaceSelector` (and overrides' selectors). */
   namespaceLabels?: Record<string, string>;
+  /**
+   * The kind the request is for, when it differs from the object's own (a subresource: a
+   * `Scale` object sent for `deployments/scale` has requestKind apps/v1 Deployment and
+   * subresource `scale`), so `kinds: [Deployment/scale]` can match. (Added by the test runner.)
+   */
+  requestKind?: { group: string; version: string; kind: string };
 }
 
 export interface EvaluationInput {
@@ -51,6 +57,11 @@ export interface EvaluationInput {
   variables?: Record<string, unknown>;
   /** A fixed clock for time_now() and friends (tests). */
   now?: Date;
+  /**
+   * kyverno-test `foreachValues`: variable name → one value per foreach iteration; on
+   * iteration i (of the innermost foreach) the variable is values[i]. (Added by the test runner.)
+   */
+  foreachValues?: Record<string, unknown[]>;
 }
 
 export interface ResourceRef {
