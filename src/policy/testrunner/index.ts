@@ -5,6 +5,7 @@
 export { loadTestSuite, toTestSuite } from './load.js';
 export { runTestSuite, loadSuitePolicies, loadSuiteResources } from './run.js';
 export { findTestFiles } from './discover.js';
+export { checkConformance, type ConformanceResult } from './conformance.js';
 export { toReportResult } from './compare.js';
 export { parseValues, parseUserInfo, loadValuesFile } from './values.js';
 export { planInputs, resourceValues, isRuleOrAutogen, type InputContext, type PlannedInput } from './inputs.js';

@@ -33,7 +33,7 @@ export function loadSuitePolicies(suite: TestSuite): { policies: LoadedPolicy[];
         policies.push({ compiled: compilePolicy(doc, file), name });
       } catch (e) {
         if (!(e instanceof PolicyError)) throw e;
-        skipped[namespace ? `${namespace}/${name}` : name] = e.message;
+        skipped[namespace ? `${namespace}/${name}` : name] = `${e.code}: ${e.message}`;
       }
     }
   }
@@ -99,7 +99,10 @@ export function runTestSuite(suite: TestSuite, opts: RunOptions = {}): SuiteResu
       }
       hit = out;
     } catch (e) {
-      hit = e instanceof Error ? e : new Error(String(e));
+      // The engine answers per rule; an exception here is a bug or an unsupported feature, and
+      // fails the rows it touches instead of the whole suite. Keep the error code in the reason.
+      const err = e instanceof Error ? e : new Error(String(e));
+      hit = e instanceof PolicyError ? new Error(`${e.code}: ${err.message}`) : err;
     }
     cache.set(key, hit);
     return hit;

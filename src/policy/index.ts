@@ -1,0 +1,3 @@
+// The policy engine's face: contract types, and each sub-folder's index (one line each; additive).
+export * from './types.js';
+export * from './testrunner/index.js';
