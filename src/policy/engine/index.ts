@@ -4,12 +4,23 @@
  */
 import type { EvaluationInput, Resource, RuleResult } from '../types.js';
 import { PolicyError } from '../types.js';
+import { compilePolicyDoc } from './compile.js';
+import type { PolicyInternals } from './compile.js';
+import { evaluateRules } from './evaluate.js';
 
 export { loadPolicies, loadResources, parseDocuments, MAX_DEPTH } from './load.js';
 export { wildcardMatch, containsWildcard } from './wildcard.js';
 export { parseAnchor } from './anchor.js';
 export { matchPattern } from './pattern.js';
 export type { PatternOutcome } from './pattern.js';
+export { compileValuePattern, compileStringPattern, operatorOf } from './pattern-value.js';
+export { evaluateOperator, normalizeOperator } from './operators.js';
+export type { ConditionOperator } from './operators.js';
+export { computeRules, canAutogen, AUTOGEN_ANNOTATION } from './autogen.js';
+export { parseKindSelector } from './match.js';
+export { parseGoDuration, parseQuantity, compareQuantity } from './units.js';
+export { goFormatE, goFormatF, goFormatFloatV, goSprint } from './gofmt.js';
+export { extractVariables } from './compile.js';
 
 export interface CompiledPolicy {
   /** Policy key: `name` for a ClusterPolicy, `namespace/name` for a Policy. */
@@ -25,14 +36,32 @@ export interface CompiledPolicy {
   readonly annotations: Record<string, string>;
 }
 
-/** Validates and compiles a policy document (stub until the compiler lands in this folder). */
+const internals = new WeakMap<CompiledPolicy, PolicyInternals>();
+
+/**
+ * Validates a kyverno.io ClusterPolicy/Policy (unknown fields, operators, anchors, JMESPath →
+ * PolicyError INVALID_POLICY naming the field path), adds autogen rules and compiles patterns,
+ * conditions and match blocks once.
+ */
 export function compilePolicy(doc: Resource, source: string): CompiledPolicy {
-  void doc;
-  throw new PolicyError('UNSUPPORTED', `${source}: policy compilation is not implemented yet`, { input: source });
+  const out = compilePolicyDoc(doc, source);
+  const p: CompiledPolicy = {
+    name: out.name,
+    kind: out.kind,
+    ...(out.namespace !== undefined ? { namespace: out.namespace } : {}),
+    source,
+    doc,
+    ruleNames: out.ruleNames,
+    background: out.background,
+    annotations: out.annotations,
+  };
+  internals.set(p, out.internals);
+  return p;
 }
 
-/** One result per rule that gives a response (stub until the evaluator lands). */
+/** One result per rule that gives a response (rules that do not match, or skip silently, give none). */
 export function evaluatePolicy(p: CompiledPolicy, input: EvaluationInput): RuleResult[] {
-  void input;
-  throw new PolicyError('UNSUPPORTED', `${p.source}: policy evaluation is not implemented yet`, { input: p.source });
+  const inner = internals.get(p);
+  if (!inner) throw new PolicyError('INVALID_POLICY', `${p.source}: ${p.name} was not compiled by compilePolicy`, { input: p.source });
+  return evaluateRules(p, inner, input);
 }

@@ -1,0 +1,482 @@
+/**
+ * Policy validation and compilation: kyverno.io ClusterPolicy/Policy documents are checked
+ * field by field (unknown fields, operators, anchors, JMESPath syntax → INVALID_POLICY naming
+ * the field path), autogen rules are added, and every pattern, condition and match block is
+ * compiled once.
+ */
+import { checkExpression } from '../variables/index.js';
+import { PolicyError } from '../types.js';
+import type { FailureAction, Resource } from '../types.js';
+import { parseAnchor } from './anchor.js';
+import { AUTOGEN_ANNOTATION, computeRules } from './autogen.js';
+import type { CompiledCondition, CompiledConditions } from './conditions.js';
+import { compileMatch, compileSelector } from './match.js';
+import type { CompiledMatch } from './match.js';
+import { normalizeOperator } from './operators.js';
+import { compilePattern } from './pattern.js';
+import type { CompiledPattern, PNode } from './pattern.js';
+import { patternTerms } from './pattern-value.js';
+import { PatternReferenceError, preparePattern } from './references.js';
+
+type Json = Record<string, unknown>;
+
+export interface CompiledPatternRef {
+  readonly pattern: CompiledPattern;
+  /** Per dynamic node: compiled substitutions, keyed by their JSON text. */
+  readonly caches: Array<Map<string, PNode>>;
+  /** A `$()` reference that could not be resolved: the rule errors at evaluation, as in Kyverno. */
+  readonly referenceError?: string;
+}
+
+export interface ValidatorSpec {
+  readonly context: unknown[] | undefined;
+  readonly preconditions: CompiledConditions | undefined;
+  readonly deny?: CompiledConditions;
+  readonly pattern?: CompiledPatternRef;
+  readonly anyPattern?: CompiledPatternRef[];
+  readonly foreach?: ForeachSpec[];
+}
+
+export interface ForeachSpec extends ValidatorSpec {
+  readonly list: string;
+  readonly elementScope: boolean | undefined;
+}
+
+export interface Override {
+  readonly action: FailureAction;
+  readonly namespaces: string[] | undefined;
+  readonly selector: ReturnType<typeof compileSelector> | undefined;
+}
+
+export interface CompiledRule extends ValidatorSpec {
+  readonly name: string;
+  readonly match: CompiledMatch;
+  /** False for rule types this engine does not evaluate (mutate, generate, verifyImages, cel…). */
+  readonly validates: boolean;
+  readonly message: string;
+  readonly failureAction: FailureAction | undefined;
+  readonly overrides: Override[];
+  readonly allowExistingViolations: boolean;
+}
+
+export interface PolicyInternals {
+  readonly rules: CompiledRule[];
+  readonly specAction: FailureAction;
+  readonly specOverrides: Override[];
+  readonly applyOne: boolean;
+  readonly scored: boolean;
+  readonly category: string | undefined;
+  readonly severity: string | undefined;
+}
+
+function isMap(v: unknown): v is Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function invalid(source: string, path: string, reason: string): PolicyError {
+  return new PolicyError('INVALID_POLICY', `${source}: ${path}: ${reason}`, { input: source });
+}
+
+/** Scoped helpers that name the source in every error. */
+class Checker {
+  constructor(readonly source: string) {}
+
+  fail(path: string, reason: string): PolicyError {
+    return invalid(this.source, path, reason);
+  }
+
+  known(obj: Json, allowed: readonly string[], path: string): void {
+    for (const k of Object.keys(obj)) if (!allowed.includes(k)) throw this.fail(`${path}.${k}`, 'unknown field');
+  }
+
+  map(v: unknown, path: string): Json {
+    if (!isMap(v)) throw this.fail(path, 'expected a map');
+    return v;
+  }
+
+  /** JMESPath syntax of a bare expression. */
+  expression(expr: string, path: string): void {
+    try {
+      checkExpression(expr);
+    } catch (e) {
+      throw this.fail(path, `invalid JMESPath expression ${JSON.stringify(expr)}: ${(e as Error).message}`);
+    }
+  }
+
+  /** JMESPath syntax of every `{{ }}` in the strings of a value. */
+  variables(v: unknown, path: string): void {
+    if (typeof v === 'string') {
+      for (const expr of extractVariables(v)) this.expression(expr, path);
+    } else if (Array.isArray(v)) v.forEach((x, i) => this.variables(x, `${path}[${i}]`));
+    else if (isMap(v)) for (const [k, x] of Object.entries(v)) this.variables(x, `${path}.${k}`);
+  }
+}
+
+const VARIABLE = /(^|[^\\])(\{\{(?:\{[^{}]*\}|[^{}])*\}\})/g;
+
+/** The expressions of the `{{ }}` variables in a string (Kyverno's variable regex). */
+export function extractVariables(s: string): string[] {
+  if (!s.includes('{{')) return [];
+  const out: string[] = [];
+  for (const m of s.matchAll(VARIABLE)) {
+    let inner = m[2]!.slice(2, -2).trim();
+    if (inner.startsWith('-')) inner = inner.slice(1).trim();
+    if (inner !== '' && inner !== '@') out.push(inner);
+  }
+  return out;
+}
+
+function hasVars(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('{{');
+  if (Array.isArray(v)) return v.some(hasVars);
+  if (isMap(v)) return Object.entries(v).some(([k, x]) => k.includes('{{') || hasVars(x));
+  return false;
+}
+
+// --- conditions -----------------------------------------------------------------------
+
+function compileCondition(c: Checker, raw: unknown, path: string): CompiledCondition {
+  const cond = c.map(raw, path);
+  c.known(cond, ['key', 'operator', 'value', 'message'], path);
+  if (typeof cond.operator !== 'string') throw c.fail(`${path}.operator`, 'a condition needs an operator');
+  const operator = normalizeOperator(cond.operator);
+  if (!operator) throw c.fail(`${path}.operator`, `unknown condition operator ${JSON.stringify(cond.operator)}`);
+  if (cond.message !== undefined && typeof cond.message !== 'string') throw c.fail(`${path}.message`, 'expected a string');
+  c.variables(cond.key, `${path}.key`);
+  c.variables(cond.value, `${path}.value`);
+  const key = cond.key ?? null;
+  const value = cond.value ?? null;
+  return { key, operator, value, message: cond.message ?? '', keyHasVars: hasVars(key), valueHasVars: hasVars(value) };
+}
+
+export function compileConditions(c: Checker, raw: unknown, path: string): CompiledConditions | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (Array.isArray(raw)) return { form: 'list', list: raw.map((x, i) => compileCondition(c, x, `${path}[${i}]`)) };
+  const m = c.map(raw, path);
+  c.known(m, ['any', 'all'], path);
+  const list = (v: unknown, p: string): CompiledCondition[] | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (!Array.isArray(v)) throw c.fail(p, 'expected a list of conditions');
+    return v.map((x, i) => compileCondition(c, x, `${p}[${i}]`));
+  };
+  return { form: 'anyAll', any: list(m.any, `${path}.any`), all: list(m.all, `${path}.all`) ?? [] };
+}
+
+// --- patterns -------------------------------------------------------------------------
+
+/** Kyverno's policy check of a validate pattern, plus operators that can never hold. */
+function checkPattern(c: Checker, v: unknown, path: string): void {
+  if (Array.isArray(v)) {
+    if (v.length === 0) throw c.fail(path, 'pattern array empty');
+    v.forEach((x, i) => checkPattern(c, x, `${path}[${i}]`));
+    return;
+  }
+  if (isMap(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      const a = parseAnchor(k);
+      const p = `${path}.${k}`;
+      if (a?.kind === 'add') throw c.fail(p, `unsupported anchor ${k} in a validate pattern (+() is for mutate)`);
+      if (a?.kind === 'existence') {
+        if (!Array.isArray(x)) throw c.fail(p, 'existence anchor should have value of type list');
+        if (x.length === 0) throw c.fail(p, 'existence anchor: should have atleast one value');
+        if (!x.every(isMap)) throw c.fail(p, 'existence anchor: the list must hold maps');
+      }
+      checkPattern(c, x, p);
+    }
+    return;
+  }
+  if (typeof v === 'string' && !v.includes('{{') && !v.includes('$(')) {
+    for (const t of patternTerms(v)) {
+      if ((t.op === '>' || t.op === '<' || t.op === '>=' || t.op === '<=') && !t.numeric) {
+        throw c.fail(path, `operator ${t.op} in ${JSON.stringify(v)} needs a number, quantity or duration, not ${JSON.stringify(t.operand)}`);
+      }
+    }
+  }
+}
+
+function compilePatternRef(c: Checker, raw: unknown, path: string): CompiledPatternRef {
+  checkPattern(c, raw, path);
+  c.variables(raw, path);
+  let prepared: unknown;
+  let referenceError: string | undefined;
+  try {
+    prepared = preparePattern(raw);
+  } catch (e) {
+    if (!(e instanceof PatternReferenceError)) throw e;
+    referenceError = e.message;
+    prepared = raw;
+  }
+  const pattern = compilePattern(prepared);
+  return { pattern, caches: pattern.dynamic.map(() => new Map()), ...(referenceError ? { referenceError } : {}) };
+}
+
+// --- validate / foreach ---------------------------------------------------------------
+
+const CONTEXT_FIELDS = ['name', 'configMap', 'apiCall', 'imageRegistry', 'variable', 'globalReference'];
+
+function checkContext(c: Checker, raw: unknown, path: string): unknown[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw c.fail(path, 'expected a list of context entries');
+  raw.forEach((e, i) => {
+    const p = `${path}[${i}]`;
+    const entry = c.map(e, p);
+    c.known(entry, CONTEXT_FIELDS, p);
+    if (typeof entry.name !== 'string' || entry.name === '') throw c.fail(`${p}.name`, 'a context entry needs a name');
+    if (entry.variable !== undefined) {
+      const v = c.map(entry.variable, `${p}.variable`);
+      c.known(v, ['value', 'jmesPath', 'default'], `${p}.variable`);
+      if (v.jmesPath !== undefined) {
+        if (typeof v.jmesPath !== 'string') throw c.fail(`${p}.variable.jmesPath`, 'expected a string');
+        c.expression(v.jmesPath, `${p}.variable.jmesPath`);
+      }
+      c.variables(v.value, `${p}.variable.value`);
+    }
+  });
+  return raw;
+}
+
+const VALIDATOR_KINDS = ['pattern', 'anyPattern', 'deny', 'foreach'] as const;
+
+function compileValidator(c: Checker, v: Json, path: string, context: unknown, preconditions: unknown): ValidatorSpec {
+  const present = VALIDATOR_KINDS.filter((k) => v[k] !== undefined && v[k] !== null);
+  if (present.length > 1) throw c.fail(path, `only one of pattern, anyPattern, deny or foreach may be given (found ${present.join(', ')})`);
+  const spec: {
+    context: unknown[] | undefined;
+    preconditions: CompiledConditions | undefined;
+    deny?: CompiledConditions;
+    pattern?: CompiledPatternRef;
+    anyPattern?: CompiledPatternRef[];
+    foreach?: ForeachSpec[];
+  } = {
+    context: checkContext(c, context, `${path.replace(/\.validate$/, '')}.context`),
+    preconditions: compileConditions(c, preconditions, `${path.replace(/\.validate$/, '')}.preconditions`),
+  };
+  if (v.pattern !== undefined && v.pattern !== null) spec.pattern = compilePatternRef(c, v.pattern, `${path}.pattern`);
+  if (v.anyPattern !== undefined && v.anyPattern !== null) {
+    if (!Array.isArray(v.anyPattern) || v.anyPattern.length === 0) throw c.fail(`${path}.anyPattern`, 'expected a non-empty list of patterns');
+    spec.anyPattern = v.anyPattern.map((p, i) => compilePatternRef(c, p, `${path}.anyPattern[${i}]`));
+  }
+  if (v.deny !== undefined && v.deny !== null) {
+    const deny = c.map(v.deny, `${path}.deny`);
+    c.known(deny, ['conditions'], `${path}.deny`);
+    spec.deny = compileConditions(c, deny.conditions, `${path}.deny.conditions`) ?? { form: 'anyAll', any: undefined, all: [] };
+  }
+  if (v.foreach !== undefined && v.foreach !== null) {
+    if (!Array.isArray(v.foreach)) throw c.fail(`${path}.foreach`, 'expected a list');
+    spec.foreach = v.foreach.map((f, i) => compileForeach(c, f, `${path}.foreach[${i}]`));
+  }
+  return spec;
+}
+
+const FOREACH_FIELDS = ['list', 'elementScope', 'context', 'preconditions', 'pattern', 'anyPattern', 'deny', 'foreach'];
+
+function compileForeach(c: Checker, raw: unknown, path: string): ForeachSpec {
+  const f = c.map(raw, path);
+  c.known(f, FOREACH_FIELDS, path);
+  if (typeof f.list !== 'string' || f.list.trim() === '') throw c.fail(`${path}.list`, 'a foreach needs a list expression');
+  c.expression(f.list, `${path}.list`);
+  if (f.elementScope !== undefined && typeof f.elementScope !== 'boolean') throw c.fail(`${path}.elementScope`, 'expected a boolean');
+  const spec = compileValidator(c, f, path, undefined, undefined);
+  return {
+    ...spec,
+    context: checkContext(c, f.context, `${path}.context`),
+    preconditions: compileConditions(c, f.preconditions, `${path}.preconditions`),
+    list: f.list,
+    elementScope: f.elementScope as boolean | undefined,
+  };
+}
+
+// --- actions --------------------------------------------------------------------------
+
+function parseAction(c: Checker, v: unknown, path: string): FailureAction {
+  if (v === 'Enforce' || v === 'enforce') return 'Enforce';
+  if (v === 'Audit' || v === 'audit') return 'Audit';
+  throw c.fail(path, `expected Audit or Enforce, found ${JSON.stringify(v)}`);
+}
+
+function compileOverrides(c: Checker, raw: unknown, path: string): Override[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw c.fail(path, 'expected a list');
+  return raw.map((o, i) => {
+    const p = `${path}[${i}]`;
+    const m = c.map(o, p);
+    c.known(m, ['action', 'namespaces', 'namespaceSelector'], p);
+    const namespaces = m.namespaces;
+    if (namespaces !== undefined && namespaces !== null && (!Array.isArray(namespaces) || !namespaces.every((x) => typeof x === 'string'))) {
+      throw c.fail(`${p}.namespaces`, 'expected a list of strings');
+    }
+    return {
+      action: parseAction(c, m.action, `${p}.action`),
+      namespaces: Array.isArray(namespaces) ? (namespaces as string[]) : undefined,
+      selector: m.namespaceSelector == null ? undefined : compileSelector(m.namespaceSelector, `${p}.namespaceSelector`),
+    };
+  });
+}
+
+// --- rules ----------------------------------------------------------------------------
+
+const RULE_FIELDS = [
+  'name',
+  'context',
+  'match',
+  'exclude',
+  'imageExtractors',
+  'preconditions',
+  'celPreconditions',
+  'mutate',
+  'validate',
+  'generate',
+  'verifyImages',
+  'skipBackgroundRequests',
+  'reportProperties',
+];
+const VALIDATE_FIELDS = [
+  'message',
+  'failureAction',
+  'failureActionOverrides',
+  'allowExistingViolations',
+  'manifests',
+  'foreach',
+  'pattern',
+  'anyPattern',
+  'deny',
+  'podSecurity',
+  'cel',
+  'assert',
+];
+
+function compileRule(c: Checker, raw: Json, path: string, policyNamespace: string | undefined): CompiledRule {
+  c.known(raw, RULE_FIELDS, path);
+  const name = raw.name as string;
+  const match: CompiledMatch = compileMatch(raw.match, raw.exclude, path, policyNamespace);
+  const typed = ['validate', 'mutate', 'generate', 'verifyImages'].filter((k) => raw[k] !== undefined && raw[k] !== null);
+  if (typed.length === 0) throw c.fail(path, 'a rule needs one of validate, mutate, generate or verifyImages');
+  const base = { name, match, message: '', failureAction: undefined, overrides: [] as Override[], allowExistingViolations: true };
+  const v = raw.validate;
+  if (v === undefined || v === null) {
+    // mutate / generate / verifyImages rules are accepted but produce no validate response here
+    // (verifyImages is evaluated by a later component).
+    return { ...base, validates: false, context: undefined, preconditions: undefined };
+  }
+  const vm = c.map(v, `${path}.validate`);
+  c.known(vm, VALIDATE_FIELDS, `${path}.validate`);
+  if (vm.message !== undefined && typeof vm.message !== 'string') throw c.fail(`${path}.validate.message`, 'expected a string');
+  c.variables(vm.message, `${path}.validate.message`);
+  const own = VALIDATOR_KINDS.some((k) => vm[k] !== undefined && vm[k] !== null);
+  const other = ['podSecurity', 'cel', 'manifests', 'assert'].some((k) => vm[k] !== undefined && vm[k] !== null);
+  if (!own && !other) throw c.fail(`${path}.validate`, 'a validate rule needs pattern, anyPattern, deny, foreach, podSecurity, cel, manifests or assert');
+  if (vm.allowExistingViolations !== undefined && typeof vm.allowExistingViolations !== 'boolean') {
+    throw c.fail(`${path}.validate.allowExistingViolations`, 'expected a boolean');
+  }
+  const common = {
+    ...base,
+    message: (vm.message as string | undefined) ?? '',
+    failureAction: vm.failureAction === undefined || vm.failureAction === null ? undefined : parseAction(c, vm.failureAction, `${path}.validate.failureAction`),
+    overrides: compileOverrides(c, vm.failureActionOverrides, `${path}.validate.failureActionOverrides`),
+    allowExistingViolations: (vm.allowExistingViolations as boolean | undefined) ?? true,
+  };
+  if (!own) {
+    // validate.podSecurity / cel / manifests / assert are not evaluated by this engine: no response.
+    return { ...common, validates: false, context: undefined, preconditions: undefined };
+  }
+  return { ...common, validates: true, ...compileValidator(c, vm, `${path}.validate`, raw.context, raw.preconditions) };
+}
+
+const SPEC_FIELDS = [
+  'rules',
+  'applyRules',
+  'failurePolicy',
+  'validationFailureAction',
+  'validationFailureActionOverrides',
+  'emitWarning',
+  'admission',
+  'background',
+  'schemaValidation',
+  'webhookTimeoutSeconds',
+  'mutateExistingOnPolicyUpdate',
+  'generateExistingOnPolicyUpdate',
+  'generateExisting',
+  'useServerSideApply',
+  'webhookConfiguration',
+];
+
+export interface CompileOutput {
+  readonly name: string;
+  readonly kind: 'ClusterPolicy' | 'Policy';
+  readonly namespace: string | undefined;
+  readonly ruleNames: string[];
+  readonly background: boolean;
+  readonly annotations: Record<string, string>;
+  readonly internals: PolicyInternals;
+}
+
+/** Compiles a policy; INVALID_POLICY errors from helpers are prefixed with the source. */
+export function compilePolicyDoc(doc: Resource, source: string): CompileOutput {
+  try {
+    return compileUnchecked(doc, source);
+  } catch (e) {
+    if (e instanceof PolicyError && e.code === 'INVALID_POLICY' && !e.message.startsWith(`${source}: `)) {
+      throw new PolicyError('INVALID_POLICY', `${source}: ${e.message}`, { input: source, cause: e });
+    }
+    throw e;
+  }
+}
+
+function compileUnchecked(doc: Resource, source: string): CompileOutput {
+  const c = new Checker(source);
+  if (!isMap(doc)) throw c.fail('(document)', 'expected a map');
+  if (typeof doc.apiVersion !== 'string' || !/^kyverno\.io\/(v1|v2beta1)$/.test(doc.apiVersion)) {
+    throw c.fail('apiVersion', `expected kyverno.io/v1, found ${JSON.stringify(doc.apiVersion)}`);
+  }
+  if (doc.kind !== 'ClusterPolicy' && doc.kind !== 'Policy') throw c.fail('kind', `expected ClusterPolicy or Policy, found ${JSON.stringify(doc.kind)}`);
+  const kind = doc.kind;
+  const md = c.map(doc.metadata, 'metadata');
+  if (typeof md.name !== 'string' || md.name === '') throw c.fail('metadata.name', 'a policy needs a name');
+  const annotations: Record<string, string> = {};
+  if (isMap(md.annotations)) for (const [k, v] of Object.entries(md.annotations)) if (typeof v === 'string') annotations[k] = v;
+  const namespace = kind === 'Policy' ? (typeof md.namespace === 'string' && md.namespace !== '' ? md.namespace : 'default') : undefined;
+  const spec = c.map(doc.spec, 'spec');
+  c.known(spec, SPEC_FIELDS, 'spec');
+  if (!Array.isArray(spec.rules) || spec.rules.length === 0) throw c.fail('spec.rules', 'a policy needs at least one rule');
+  const seen = new Set<string>();
+  const rawRules = spec.rules.map((r, i) => {
+    const rule = c.map(r, `spec.rules[${i}]`);
+    if (typeof rule.name !== 'string' || rule.name === '') throw c.fail(`spec.rules[${i}].name`, 'a rule needs a name');
+    if (rule.name.length > 63) throw c.fail(`spec.rules[${i}].name`, 'rule names are at most 63 characters');
+    if (seen.has(rule.name)) throw c.fail(`spec.rules[${i}].name`, `duplicate rule name ${JSON.stringify(rule.name)}`);
+    seen.add(rule.name);
+    return rule;
+  });
+  // Validate the rules as written, then compile the full list (autogen copies included).
+  const own = rawRules.map((r, i) => compileRule(c, r, `spec.rules[${i}]`, namespace));
+  const { rules: allRaw, generated } = computeRules(rawRules, annotations[AUTOGEN_ANNOTATION]);
+  const rules =
+    generated === 0
+      ? own
+      : allRaw.map((r) => {
+          const i = rawRules.indexOf(r);
+          return i >= 0 ? own[i]! : compileRule(c, r, `spec.rules[${String(r.name)}]`, namespace);
+        });
+  if (spec.applyRules !== undefined && spec.applyRules !== 'All' && spec.applyRules !== 'One') {
+    throw c.fail('spec.applyRules', `expected All or One, found ${JSON.stringify(spec.applyRules)}`);
+  }
+  if (spec.background !== undefined && typeof spec.background !== 'boolean') throw c.fail('spec.background', 'expected a boolean');
+  const specAction = spec.validationFailureAction === undefined ? 'Audit' : parseAction(c, spec.validationFailureAction, 'spec.validationFailureAction');
+  return {
+    name: kind === 'Policy' ? `${namespace}/${md.name}` : md.name,
+    kind,
+    namespace,
+    ruleNames: rules.map((r) => r.name),
+    background: (spec.background as boolean | undefined) ?? true,
+    annotations,
+    internals: {
+      rules,
+      specAction,
+      specOverrides: compileOverrides(c, spec.validationFailureActionOverrides, 'spec.validationFailureActionOverrides'),
+      applyOne: spec.applyRules === 'One',
+      scored: annotations['policies.kyverno.io/scored'] !== 'false',
+      category: annotations['policies.kyverno.io/category'],
+      severity: annotations['policies.kyverno.io/severity'],
+    },
+  };
+}
