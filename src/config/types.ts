@@ -78,8 +78,10 @@ export interface ConfigReport {
   /** Sorted by file name. */
   files: ConfigFileResult[];
   errors: ConfigFileError[];
-  /** The checks that ran (after the severity filter), sorted by ID: SARIF rules and the docs come from here. */
+  /** The checks that ran (after the severity filter), sorted by ID: SARIF rules come from here. */
   checks: CheckMeta[];
+  /** Paths a walk left out on purpose (a Helm chart's templates/), with the reason. */
+  skipped: Array<{ file: string; reason: string }>;
 }
 
 export interface ScanConfigOptions {
