@@ -32,9 +32,11 @@ export function registryPatterns(entries: readonly string[]): string[] {
   return [...out].sort();
 }
 
-/** Split a comma-separated flag value. */
+/** Split a comma-separated flag value into entries (checked here; scanConfig makes the patterns). */
 export function parseRegistryList(value: string): string[] {
-  return registryPatterns(value.split(','));
+  const entries = value.split(',').map((s) => s.trim()).filter(Boolean);
+  registryPatterns(entries);
+  return entries;
 }
 
 /** Glob match: `*` any run of characters (slashes too, as in Kyverno's wildcard), `?` one. */
