@@ -18,7 +18,6 @@ export { evaluateOperator, normalizeOperator } from './operators.js';
 export type { ConditionOperator } from './operators.js';
 export { computeRules, canAutogen, AUTOGEN_ANNOTATION } from './autogen.js';
 export { parseKindSelector } from './match.js';
-export { parseGoDuration, parseQuantity, compareQuantity } from './units.js';
 export { goFormatE, goFormatF, goFormatFloatV, goSprint } from './gofmt.js';
 export { extractVariables } from './compile.js';
 

@@ -6,7 +6,8 @@
 import semver from 'semver';
 import { goParseFloat, goSprint } from './gofmt.js';
 import { compileStringPattern, operatorOf } from './pattern-value.js';
-import { compareQuantity, parseGoDuration, parseQuantity } from './units.js';
+import { parseDuration } from '../variables/duration.js';
+import { compareQuantity, parseQuantity } from '../variables/quantity.js';
 import { wildcardMatch } from './wildcard.js';
 
 export type ConditionOperator =
@@ -68,20 +69,24 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** time.Duration(n) * time.Second: the number truncates to whole seconds first. */
+function secondsToDuration(n: number): bigint | undefined {
+  return Number.isFinite(n) ? BigInt(Math.trunc(n)) * 1_000_000_000n : undefined;
+}
+
 /** operator.parseDuration: at least one side a duration string (not "0"); a number means seconds. */
-function durationPair(key: unknown, value: unknown): [number, number] | undefined {
-  let k = typeof key === 'string' && key !== '0' ? parseGoDuration(key) : undefined;
-  let v = typeof value === 'string' && value !== '0' ? parseGoDuration(value) : undefined;
+function durationPair(key: unknown, value: unknown): [bigint, bigint] | undefined {
+  let k = typeof key === 'string' && key !== '0' ? parseDuration(key) : undefined;
+  let v = typeof value === 'string' && value !== '0' ? parseDuration(value) : undefined;
   if (k === undefined && v === undefined) return undefined;
-  if (k === undefined) {
-    if (typeof key !== 'number') return undefined;
-    k = Math.trunc(key) * 1e9; // time.Duration(float64) truncates before × Second
-  }
-  if (v === undefined) {
-    if (typeof value !== 'number') return undefined;
-    v = Math.trunc(value) * 1e9;
-  }
+  if (k === undefined) k = typeof key === 'number' ? secondsToDuration(key) : undefined;
+  if (v === undefined) v = typeof value === 'number' ? secondsToDuration(value) : undefined;
+  if (k === undefined || v === undefined) return undefined;
   return [k, v];
+}
+
+function bigSign(a: bigint, b: bigint): number {
+  return a === b ? 0 : a > b ? 1 : -1;
 }
 
 function equals(key: unknown, value: unknown): boolean {
@@ -283,7 +288,7 @@ function numericWithNumberKey(key: number, value: unknown, op: Cmp): boolean {
   if (typeof value === 'number') return byCondition(sign(key, value), op);
   if (typeof value === 'string') {
     const d = durationPair(key, value);
-    if (d) return byCondition(sign(d[0], d[1]), op);
+    if (d) return byCondition(bigSign(d[0], d[1]), op);
     const f = goParseFloat(value);
     if (f !== undefined) return byCondition(sign(key, f), op);
   }
@@ -299,7 +304,7 @@ function numeric(op: Cmp, key: unknown, value: unknown): boolean {
   if (typeof key === 'number') return numericWithNumberKey(key, value, op);
   if (typeof key !== 'string') return false;
   const d = durationPair(key, value);
-  if (d) return byCondition(sign(d[0], d[1]), op);
+  if (d) return byCondition(bigSign(d[0], d[1]), op);
   if (typeof value === 'string') {
     const kq = parseQuantity(key);
     const vq = kq === undefined ? undefined : parseQuantity(value);
@@ -315,16 +320,16 @@ function numeric(op: Cmp, key: unknown, value: unknown): boolean {
   return false;
 }
 
-function durationOf(v: unknown): number | undefined {
-  if (typeof v === 'number') return Math.trunc(v) * 1e9;
-  if (typeof v === 'string') return parseGoDuration(v);
+function durationOf(v: unknown): bigint | undefined {
+  if (typeof v === 'number') return secondsToDuration(v);
+  if (typeof v === 'string') return parseDuration(v);
   return undefined;
 }
 
 function durationOp(op: Cmp, key: unknown, value: unknown): boolean {
   const k = durationOf(key);
   const v = k === undefined ? undefined : durationOf(value);
-  return k !== undefined && v !== undefined && byCondition(sign(k, v), op);
+  return k !== undefined && v !== undefined && byCondition(bigSign(k, v), op);
 }
 
 /** Evaluates one operator on substituted key and value. */

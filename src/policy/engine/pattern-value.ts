@@ -4,8 +4,9 @@
  * operands' duration/Quantity readings computed up front.
  */
 import { goFormatE, goFormatF, goParseFloat, goSprint } from './gofmt.js';
-import { parseGoDuration, parseQuantity, compareQuantity } from './units.js';
-import type { Quantity } from './units.js';
+import { parseDuration } from '../variables/duration.js';
+import { compareQuantity, parseQuantity } from '../variables/quantity.js';
+import type { Quantity } from '../variables/quantity.js';
 import { wildcardMatch } from './wildcard.js';
 
 export type Operator = '' | '>=' | '<=' | '!' | '>' | '<';
@@ -35,13 +36,13 @@ export interface ValueOptions {
 interface Term {
   readonly op: Operator;
   readonly operand: string;
-  readonly duration: number | undefined;
+  readonly duration: bigint | undefined;
   readonly quantity: Quantity | undefined;
 }
 type Clause = { readonly kind: 'term'; readonly term: Term } | { readonly kind: 'range'; readonly lo: Term; readonly hi: Term; readonly inside: boolean };
 
 function term(op: Operator, operand: string): Term {
-  return { op, operand, duration: parseGoDuration(operand), quantity: parseQuantity(operand) };
+  return { op, operand, duration: parseDuration(operand), quantity: parseQuantity(operand) };
 }
 
 function isFloat(v: number, o: ValueOptions): boolean {
@@ -49,7 +50,7 @@ function isFloat(v: number, o: ValueOptions): boolean {
 }
 
 /** pattern.convertNumberToString: nil is "0" (the quirk behind `<=512Mi` passing on a missing field). */
-function numberString(v: unknown, o: ValueOptions): string | undefined {
+export function numberString(v: unknown, o: ValueOptions): string | undefined {
   if (v === null || v === undefined) return '0';
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return isFloat(v, o) ? goFormatF(v) : String(v);
@@ -74,25 +75,42 @@ function compareOrdered(cmp: number, op: Operator): boolean {
 }
 
 /** pattern.validateString: duration, then Quantity, then wildcard string compare. */
-export function validateString(value: unknown, t: Term, o: ValueOptions): boolean {
+function validateString(value: unknown, t: Term, o: ValueOptions): boolean {
   if (t.duration !== undefined) {
     const s = numberString(value, o);
-    const d = s === undefined ? undefined : parseGoDuration(s);
-    if (d !== undefined) return compareOrdered(d - t.duration, t.op);
+    const d = s === undefined ? undefined : parseDuration(s);
+    if (d !== undefined) return compareOrdered(d < t.duration ? -1 : d > t.duration ? 1 : 0, t.op);
   }
   if (t.quantity !== undefined) {
     const s = numberString(value, o);
     const q = s === undefined ? undefined : parseQuantity(s);
     if (q !== undefined) return compareOrdered(compareQuantity(q, t.quantity), t.op);
   }
-  if (t.op !== '' && t.op !== '!') return false; // >, <, >=, <= do not apply to strings
+  return compareString(value, t.operand, t.op, o);
+}
+
+/** pattern.compareString: wildcard compare for `` and `!`; floats print as `%E`, nil never matches. */
+export function compareString(value: unknown, operand: string, op: Operator, o: ValueOptions): boolean {
+  if (op !== '' && op !== '!') return false; // >, <, >=, <= do not apply to strings
   let s: string;
   if (typeof value === 'string') s = value;
   else if (typeof value === 'number') s = isFloat(value, o) ? goFormatE(value) : String(value);
   else if (typeof value === 'boolean') s = value ? 'true' : 'false';
   else return false;
-  const m = wildcardMatch(t.operand, s);
-  return t.op === '!' ? !m : m;
+  const m = wildcardMatch(operand, s);
+  return op === '!' ? !m : m;
+}
+
+/** validateString with an operator and operand given separately (pattern_test.go calls it so). */
+export function validateStringOp(value: unknown, operand: string, op: Operator, o: ValueOptions): boolean {
+  return validateString(value, term(op, operand), o);
+}
+
+/** One `&`-free, `|`-free operand with its operator or range (pattern.validateStringPattern). */
+export function validateStringPattern(value: unknown, cond: string, o: ValueOptions): boolean {
+  const c = clauseOf(cond);
+  if (c.kind === 'term') return validateString(value, c.term, o);
+  return c.inside ? validateString(value, c.lo, o) && validateString(value, c.hi, o) : validateString(value, c.lo, o) || validateString(value, c.hi, o);
 }
 
 function clauseOf(cond: string): Clause {

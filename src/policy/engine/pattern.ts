@@ -236,10 +236,25 @@ class Matcher {
   map(resource: Record<string, unknown>, node: MapNode, path: string): PErr | undefined {
     const { phaseOne, plain, tracked } = node.expandKeys ? this.expand(node, resource) : node;
     this.track(tracked, resource);
+    // An equality/existence anchor whose nested elements were all skipped is set aside while
+    // another anchor of the map applies (validate_test.go test-43 vs test-46: a skipped
+    // `=(initContainers)` next to a passing `=(containers)` passes; alone it skips the rule).
+    // A failing conditional anchor itself still skips the map at once.
+    let applied = 0;
+    const skips: PErr[] = [];
     for (const e of phaseOne) {
       const err = this.anchor(e, resource, path);
-      if (err) return err;
+      if (!err) {
+        applied++;
+        continue;
+      }
+      if (e.anchor!.kind !== 'condition' && isSkip(err)) {
+        skips.push(err);
+        continue;
+      }
+      return err;
     }
+    if (applied === 0 && skips.length > 0) return { kind: 'skip', msg: skips.map((s) => s.msg).join('; '), path };
     for (const e of plain) {
       const err = e.anchor?.kind === 'global' ? this.anchor(e, resource, path) : this.plainKey(e, resource, path);
       if (err) return err;
@@ -371,4 +386,15 @@ export function matchPattern(resource: unknown, pattern: unknown, o: ValueOption
   const c = compilePattern(pattern);
   const dyn = c.dynamic.map((raw, i) => compileResolved(raw, c.dynamicContext[i]!.expandKeys));
   return matchCompiled(resource, c, dyn, o);
+}
+
+/**
+ * validate.validateResourceElement from the root: `{ path: '' }` when the resource matches,
+ * otherwise the path Kyverno reports and its error (the unit the Go tests assert on).
+ */
+export function validateElement(resource: unknown, pattern: unknown, o: ValueOptions = { floats: false }): { path: string; error?: string } {
+  const c = compilePattern(pattern);
+  const dyn = c.dynamic.map((raw, i) => compileResolved(raw, c.dynamicContext[i]!.expandKeys));
+  const err = new Matcher(dyn, o).element(resource, c.root, '/');
+  return err ? { path: err.path, error: err.msg } : { path: '' };
 }
