@@ -7,7 +7,7 @@
 import { parseReference, formatReference } from '../oci/reference.js';
 import { ConfigError } from './types.js';
 
-const ENTRY = /^[a-z0-9][a-z0-9.\-_:/*?[\]]*$/;
+const ENTRY = /^[a-z0-9*?][a-z0-9.\-_:/*?[\]]*$/;
 
 /** Normalize allowed-registry entries into glob patterns; throws ConfigError BAD_OPTION. */
 export function registryPatterns(entries: readonly string[]): string[] {
@@ -17,7 +17,8 @@ export function registryPatterns(entries: readonly string[]): string[] {
     if (e === '') continue;
     if (!ENTRY.test(e)) throw new ConfigError('BAD_OPTION', `"${raw}" is not a registry or registry/path`, { input: '--allowed-registries' });
     if (e === 'index.docker.io' || e.startsWith('index.docker.io/')) e = 'docker.io' + e.slice('index.docker.io'.length);
-    if (/[*?]/.test(e)) out.add(e);
+    // A glob with a path is used as it is; a host glob (`*.pkg.dev`) gets the path added.
+    if (/[*?]/.test(e)) out.add(e.includes('/') ? e : `${e}/*`);
     else {
       out.add(`${e}/*`);
       // A path names a repository as well as a namespace: ghcr.io/acme/app:1 and @sha256:….
