@@ -1,8 +1,9 @@
 /**
  * Kyverno's arithmetic (pkg/engine/jmespath/arithmetic.go): numbers are scalars; a string is a
- * Quantity if it parses as one, else a Duration ("1Gi" + "512Mi" = "1536Mi", "1h" + "30m" =
- * "1h30m0s"; note "1m" is a milli-quantity, not a minute). Mixing kinds is an error, except
- * scalar × quantity/duration and quantity/duration ÷ scalar.
+ * Quantity or a Duration; one that is both ("30m", "0") is a duration only when the other
+ * operand is only a duration ("1Gi" + "512Mi" = "1536Mi", "1h" + "30m" = "1h30m0s", but
+ * "30m" + "30m" = "60m", milli-units). Mixing kinds is an error, except scalar × quantity/duration
+ * and quantity/duration ÷ scalar.
  */
 import { durationFromFloatNs, durationSeconds, formatDuration, parseDuration, wrapInt64 } from './duration.js';
 import { formatGoV } from './gofmt.js';
@@ -14,22 +15,33 @@ import {
 
 type Operand = { kind: 'scalar'; v: number } | { kind: 'quantity'; q: Quantity } | { kind: 'duration'; ns: bigint };
 
-function operand(v: unknown): Operand | undefined {
-  if (typeof v === 'number') return { kind: 'scalar', v };
-  if (typeof v === 'string') {
-    const q = parseQuantity(v);
-    if (q) return { kind: 'quantity', q };
-    const ns = parseDuration(v);
-    if (ns !== undefined) return { kind: 'duration', ns };
-  }
-  return undefined;
+interface Candidate {
+  scalar?: number;
+  q?: Quantity;
+  ns?: bigint;
 }
 
+function candidate(name: string, v: unknown): Candidate {
+  if (typeof v === 'number') return { scalar: v };
+  if (typeof v === 'string') {
+    const c: Candidate = { q: parseQuantity(v), ns: parseDuration(v) };
+    if (c.q || c.ns !== undefined) return c;
+  }
+  throw fnError(name, 'invalid operand');
+}
+
+function resolve(c: Candidate, durationContext: boolean): Operand {
+  if (c.scalar !== undefined) return { kind: 'scalar', v: c.scalar };
+  if (c.ns !== undefined && (!c.q || durationContext)) return { kind: 'duration', ns: c.ns };
+  return { kind: 'quantity', q: c.q! };
+}
+
+/** A string that reads as both ("30m", "0") is a duration when the other operand is only a duration. */
 function operands(name: string, args: unknown[]): [Operand, Operand] {
-  const a = operand(args[0]);
-  const b = operand(args[1]);
-  if (!a || !b) throw fnError(name, 'invalid operands');
-  return [a, b];
+  const a = candidate(name, args[0]);
+  const b = candidate(name, args[1]);
+  const durationContext = (a.ns !== undefined && !a.q) || (b.ns !== undefined && !b.q);
+  return [resolve(a, durationContext), resolve(b, durationContext)];
 }
 
 const mismatch = (name: string): Error => fnError(name, 'types mismatch');

@@ -4,7 +4,7 @@
  * inserts between code points, `split` on "" splits into code points, case mapping is per code
  * point (Go's simple mapping: "ß" stays "ß").
  */
-import { parseAllDocuments } from 'yaml';
+import { Scalar, parseAllDocuments, visit } from 'yaml';
 import { compareCodePoints, goJson } from './gofmt.js';
 import { GoRegexError, goRegexMatch, goRegexReplaceAll } from './goregex.js';
 import { JpLimitError, MAX_STRING_LENGTH, checkArray, checkString, fnError, ifaceToString, intNumber, type FnSpec } from './jp-common.js';
@@ -105,6 +105,18 @@ function parseYaml(name: string, text: string): unknown {
   const doc = list[0];
   if (!doc) return null;
   if (doc.errors.length > 0) throw fnError(name, doc.errors[0]!.message.split('\n')[0]!);
+  // A block scalar running to the end of input without a line break gets none from go-yaml;
+  // the yaml package adds one.
+  if (!text.endsWith('\n')) {
+    visit(doc, {
+      Scalar(_key, node: Scalar) {
+        const block = node.type === Scalar.BLOCK_FOLDED || node.type === Scalar.BLOCK_LITERAL;
+        if (block && node.range && node.range[1] >= text.length && typeof node.value === 'string' && node.value.endsWith('\n')) {
+          node.value = node.value.slice(0, -1);
+        }
+      },
+    });
+  }
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   const toJson = (v: unknown, depth: number): unknown => {
     if (depth > 1000) throw fnError(name, 'document nests too deeply');
