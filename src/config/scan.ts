@@ -100,6 +100,12 @@ export function scanConfig(paths: readonly string[], opts: ScanConfigOptions = {
       }
     } catch (e) {
       if (e instanceof ConfigError && e.code === 'ENGINE') throw e;
+      // A walk meets JSON that is not for us and not strict JSON (tsconfig.json with
+      // comments): that is not a broken manifest.
+      if (!target.explicit && /\.json$/i.test(target.file) && e instanceof ConfigError && e.code === 'INVALID_YAML') {
+        report.skipped.push({ file: target.file, reason: 'not strict JSON (comments?): not a manifest' });
+        continue;
+      }
       report.errors.push(errorEntry(target.file, e));
     }
   }
@@ -110,6 +116,7 @@ export function scanConfig(paths: readonly string[], opts: ScanConfigOptions = {
   report.checks = checks.filter(wanted).sort((a, b) => compareStrings(a.id, b.id));
   report.files.sort((a, b) => compareStrings(a.file, b.file));
   report.errors.sort((a, b) => compareStrings(a.file, b.file));
+  report.skipped.sort((a, b) => compareStrings(a.file, b.file));
   return report;
 }
 

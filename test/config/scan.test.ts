@@ -197,6 +197,8 @@ describe('walking directories', () => {
     writeFileSync(join(root, 'svc', 'Containerfile'), 'FROM scratch\n');
     writeFileSync(join(root, 'svc', 'Dockerfile.md'), '# notes\n');
     writeFileSync(join(root, 'workflow.yaml'), 'on: push\njobs: {}\n');
+    // JSON that is not strict JSON (the YAML reader accepts comments and trailing commas, but not this).
+    writeFileSync(join(root, 'tsconfig.json'), '{\n  "a": 1, /* c */ "b": [1,\n}\n');
     writeFileSync(join(root, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: c\nversion: 0.1.0\n');
     writeFileSync(join(root, 'chart', 'values.yaml'), 'image: nginx\n');
     writeFileSync(join(root, 'chart', 'templates', 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n');
@@ -213,7 +215,7 @@ describe('walking directories', () => {
       ['svc/pod.yml', 'kubernetes'],
     ]);
     expect(r.errors).toEqual([]);
-    expect(r.skipped.map((s) => s.file.slice(root.length + 1))).toEqual(['chart/templates']);
+    expect(r.skipped.map((s) => s.file.slice(root.length + 1))).toEqual(['chart/templates', 'tsconfig.json']);
   });
 
   it('a YAML file named on the command line is listed even when it holds no object', () => {
