@@ -106,7 +106,7 @@ export function scanConfig(paths: readonly string[], opts: ScanConfigOptions = {
         report.skipped.push({ file: target.file, reason: 'not strict JSON (comments?): not a manifest' });
         continue;
       }
-      report.errors.push(errorEntry(target.file, e));
+      report.errors.push(errorEntry(target.file, e, type));
     }
   }
 
@@ -120,8 +120,8 @@ export function scanConfig(paths: readonly string[], opts: ScanConfigOptions = {
   return report;
 }
 
-function errorEntry(file: string, e: unknown): ConfigFileError {
+function errorEntry(file: string, e: unknown, type: CheckTarget = 'kubernetes'): ConfigFileError {
   if (e instanceof ConfigError) return { file, code: e.code, message: e.message };
   // Anything else from a parser (a RangeError from a pathological input) is still the file's problem.
-  return { file, code: 'INVALID_YAML', message: (e as Error).message?.split('\n')[0] ?? String(e) };
+  return { file, code: type === 'dockerfile' ? 'INVALID_DOCKERFILE' : 'INVALID_YAML', message: (e as Error).message?.split('\n')[0] ?? String(e) };
 }

@@ -13,6 +13,8 @@ export interface Expanded {
 }
 
 const NAME_CHAR = /[A-Za-z0-9_]/;
+// `${A:-${B:-…}}` nests; deeper than this (only a hostile file does it) is not evaluated.
+const MAX_NESTING = 32;
 
 /**
  * Expand one Dockerfile word as BuildKit's shell lexer does for instruction arguments:
@@ -22,12 +24,16 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
  */
 export function expandWord(word: string, env: ReadonlyMap<string, string>, escape = '\\'): Expanded {
   const out: Expanded = { value: '', unresolved: [], inexact: false };
-  out.value = expandRange(word, env, escape, out);
+  out.value = expandRange(word, env, escape, out, 0);
   out.unresolved = [...new Set(out.unresolved)];
   return out;
 }
 
-function expandRange(s: string, env: ReadonlyMap<string, string>, escape: string, acc: Expanded): string {
+function expandRange(s: string, env: ReadonlyMap<string, string>, escape: string, acc: Expanded, depth: number): string {
+  if (depth > MAX_NESTING) {
+    acc.inexact = true;
+    return '';
+  }
   let value = '';
   let i = 0;
   while (i < s.length) {
@@ -46,7 +52,7 @@ function expandRange(s: string, env: ReadonlyMap<string, string>, escape: string
           value += s[i + 1];
           i += 2;
         } else if (s[i] === '$') {
-          const r = expandDollar(s, i, env, escape, acc);
+          const r = expandDollar(s, i, env, escape, acc, depth);
           value += r.text;
           i = r.next;
         } else {
@@ -55,7 +61,7 @@ function expandRange(s: string, env: ReadonlyMap<string, string>, escape: string
       }
       i++;
     } else if (ch === '$') {
-      const r = expandDollar(s, i, env, escape, acc);
+      const r = expandDollar(s, i, env, escape, acc, depth);
       value += r.text;
       i = r.next;
     } else {
@@ -67,7 +73,7 @@ function expandRange(s: string, env: ReadonlyMap<string, string>, escape: string
 }
 
 /** `s[i]` is `$`: the expansion and the index after it. */
-function expandDollar(s: string, i: number, env: ReadonlyMap<string, string>, escape: string, acc: Expanded): { text: string; next: number } {
+function expandDollar(s: string, i: number, env: ReadonlyMap<string, string>, escape: string, acc: Expanded, depth: number): { text: string; next: number } {
   if (s[i + 1] === '{') {
     const close = matchingBrace(s, i + 2);
     if (close < 0) return { text: s.slice(i), next: s.length };
@@ -85,8 +91,8 @@ function expandDollar(s: string, i: number, env: ReadonlyMap<string, string>, es
     if (op) {
       const [, o, w] = op;
       const empty = o.startsWith(':') ? val === '' : !set;
-      if (o.endsWith('-')) return { text: empty ? expandRange(w, env, escape, acc) : val, next: close + 1 };
-      if (o.endsWith('+')) return { text: empty ? '' : expandRange(w, env, escape, acc), next: close + 1 };
+      if (o.endsWith('-')) return { text: empty ? expandRange(w, env, escape, acc, depth + 1) : val, next: close + 1 };
+      if (o.endsWith('+')) return { text: empty ? '' : expandRange(w, env, escape, acc, depth + 1), next: close + 1 };
       if (empty) acc.unresolved.push(name);
       return { text: val, next: close + 1 };
     }

@@ -170,6 +170,14 @@ describe('shell words', () => {
     expect(expandWord('${A%%.*}', env).inexact).toBe(true);
   });
 
+  it('gives up on hostile nesting instead of exhausting the stack', () => {
+    const n = 20_000;
+    const r = expandWord('${A:-'.repeat(n) + 'x' + '}'.repeat(n), new Map());
+    expect(r.inexact).toBe(true);
+    const m = buildStages(parse(`FROM ${'${A:-'.repeat(n)}x${'}'.repeat(n)}\n`));
+    expect(m.stages[0].base.kind).toBe('unresolved');
+  });
+
   it('splits a script into simple commands across operators, quotes, comments and heredocs', () => {
     const cmds = splitCommands("set -eux; apt-get update && apt-get install -y 'a b' \\\n  c | tee log # apt-get install d\ncat <<EOF > f\napt-get install e\nEOF\n(cd x && rm -rf /var/lib/apt/lists/*)");
     expect(cmds).toEqual([
