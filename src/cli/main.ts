@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isPortcullisError } from '../errors/index.js';
+import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerSbom } from './commands/sbom.js';
 import { registerScan } from './commands/scan.js';
 import { VERSION } from './version.js';
@@ -18,6 +20,8 @@ function buildProgram(): Command {
   registerScan(program);
   registerSbom(program);
   registerDb(program);
+  registerConfig(program);
+  registerPolicy(program);
   // Let every subcommand see the global --debug flag.
   program.hook('preAction', (_root, action) => {
     if (program.opts().debug) action.setOptionValue('debug', true);
