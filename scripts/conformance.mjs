@@ -35,7 +35,17 @@ const tmp = mkdtempSync(join(tmpdir(), 'portcullis-conformance-'));
 let checkConformance, findTestFiles;
 try {
   const out = join(tmp, 'testrunner.mjs');
-  await build({ entryPoints: [join(repoRoot, 'src', 'policy', 'testrunner', 'index.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  await build({
+    entryPoints: [join(repoRoot, 'src', 'policy', 'testrunner', 'index.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    // CommonJS dependencies (yaml) require node built-ins: give the ES module a require.
+    banner: { js: "import { createRequire as __pcCreateRequire } from 'node:module'; const require = __pcCreateRequire(import.meta.url);" },
+  });
   ({ checkConformance, findTestFiles } = await import(pathToFileURL(out).href));
 } finally {
   rmSync(tmp, { recursive: true, force: true });
@@ -61,7 +71,10 @@ const passing = results.length - failed.length;
 const byCategory = new Map();
 for (const r of failed) byCategory.set(r.category, (byCategory.get(r.category) ?? 0) + 1);
 const lenient = failed.filter((r) => r.okWithKyvernoBug).length;
+const checks = results.reduce((n, r) => n + r.checks, 0);
+const excluded = results.filter((r) => r.excludedChecks > 0);
 process.stdout.write(`\n${passing}/${results.length} suites pass (${((100 * passing) / Math.max(1, results.length)).toFixed(1)}%)\n`);
+process.stdout.write(`  ${checks} checks; ${excluded.reduce((n, r) => n + r.excludedChecks, 0)} passed as Excluded (no rule response) in: ${excluded.map((r) => r.name.replace(/\/\.kyverno-test\/kyverno-test\.yaml$/, '')).join(', ') || 'none'}\n`);
 for (const [c, n] of [...byCategory].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${n} ${c}\n`);
 if (lenient > 0) process.stdout.write(`  (${lenient} failing suites would pass under kyverno's expected-fail bug, kyverno/kyverno#11519)\n`);
 
@@ -81,13 +94,10 @@ if (write) {
     process.exit(2);
   }
   const rows = failed.map((r) => `| \`${r.name.replace(/\/\.kyverno-test\/kyverno-test\.yaml$/, '')}\` | ${r.category} | ${String(r.firstFailure).replace(/\|/g, '\\|')} |`);
-  const table = [
-    `${passing}/${results.length} suites pass.`,
-    '',
-    '| suite | category | first failure |',
-    '|---|---|---|',
-    ...rows,
-  ].join('\n');
+  const table =
+    rows.length === 0
+      ? `None: ${passing}/${results.length} suites pass.`
+      : [`${passing}/${results.length} suites pass.`, '', '| suite | category | first failure |', '|---|---|---|', ...rows].join('\n');
   writeFileSync(doc, `${text.slice(0, a + begin.length)}\n${table}\n${text.slice(b)}`);
   process.stdout.write(`wrote ${relative(process.cwd(), doc)}\n`);
 }

@@ -52,7 +52,7 @@ export function reportResultOf(r: RuleResult): PolicyReportResultValue {
 function toResult(r: RuleResult, opts: PolicyReportOptions): PolicyReportResult {
   const resource: PolicyReportResult['resources'][number] = { apiVersion: r.resource.apiVersion, kind: r.resource.kind, name: r.resource.name };
   if (r.resource.namespace) resource.namespace = r.resource.namespace;
-  const out: PolicyReportResult = {
+  return {
     source: 'portcullis',
     policy: r.policy,
     rule: r.rule,
@@ -60,13 +60,12 @@ function toResult(r: RuleResult, opts: PolicyReportOptions): PolicyReportResult 
     resources: [resource],
     message: r.message,
     scored: r.scored,
+    ...(r.category ? { category: r.category } : {}),
+    // The CRD accepts only these severities; anything else in the annotation is left out, as kyverno does.
+    ...(r.severity && SEVERITIES.has(r.severity) ? { severity: r.severity } : {}),
     properties: { ...(opts.properties ?? {}), action: r.action },
     timestamp: { seconds: Math.floor(opts.timestamp.getTime() / 1000), nanos: 0 },
   };
-  if (r.category) out.category = r.category;
-  // The CRD accepts only these severities; anything else in the annotation is left out, as kyverno does.
-  if (r.severity && SEVERITIES.has(r.severity)) out.severity = r.severity;
-  return out;
 }
 
 function summarize(results: PolicyReportResult[]): PolicyReportSummary {

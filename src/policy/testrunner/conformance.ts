@@ -13,6 +13,8 @@ export interface ConformanceResult {
   /** Failing rows / all checks. */
   failedChecks: number;
   checks: number;
+  /** Checks that passed only because no rule answered ("Excluded"): worth a look when this grows. */
+  excludedChecks: number;
   /** The suite passes under kyverno's expected-fail bug (RunOptions.expectedFailAlwaysPasses). */
   okWithKyvernoBug: boolean;
 }
@@ -28,18 +30,19 @@ export function checkConformance(file: string, opts: RunOptions = {}): Conforman
     r = runTestSuite(loadTestSuite(file), opts);
   } catch (e) {
     const msg = (e as Error).message.split('\n')[0];
-    return { file, ok: false, firstFailure: `error: ${msg}`, category: 'load error', failedChecks: 0, checks: 0, okWithKyvernoBug: false };
+    return { file, ok: false, firstFailure: `error: ${msg}`, category: 'load error', failedChecks: 0, checks: 0, excludedChecks: 0, okWithKyvernoBug: false };
   }
   const checks = r.outcomes.length;
+  const excludedChecks = r.outcomes.filter((o) => o.reason === 'Excluded').length;
   const failed = r.outcomes.filter((o) => o.status === 'fail');
   let lenient = true;
   for (const o of failed) if (o.row.result !== 'fail' || !o.actual) lenient = false;
   const skipped = Object.entries(r.skippedPolicies)[0];
   if (skipped) {
-    return { file, ok: false, firstFailure: `policy ${skipped[0]} skipped: ${skipped[1]}`, category: 'policy skipped', failedChecks: failed.length, checks, okWithKyvernoBug: false };
+    return { file, ok: false, firstFailure: `policy ${skipped[0]} skipped: ${skipped[1]}`, category: 'policy skipped', failedChecks: failed.length, checks, excludedChecks, okWithKyvernoBug: false };
   }
   const bad = failed[0];
-  if (!bad) return { file, ok: true, failedChecks: 0, checks, okWithKyvernoBug: true };
+  if (!bad) return { file, ok: true, failedChecks: 0, checks, excludedChecks, okWithKyvernoBug: true };
   const category = bad.reason.startsWith('Engine error')
     ? 'engine error'
     : bad.reason === 'Not found'
@@ -49,5 +52,5 @@ export function checkConformance(file: string, opts: RunOptions = {}): Conforman
         : 'mismatch';
   const where = `results[${bad.row.index}] ${bad.row.policy}/${bad.row.rule} ${bad.matched ?? bad.resource}`;
   const msg = bad.message && bad.message !== bad.reason ? ` (${bad.message.replace(/\s*\n\s*/g, ' ')})` : '';
-  return { file, ok: false, firstFailure: `${where}: ${bad.reason}${msg}`, category, failedChecks: failed.length, checks, okWithKyvernoBug: lenient };
+  return { file, ok: false, firstFailure: `${where}: ${bad.reason}${msg}`, category, failedChecks: failed.length, checks, excludedChecks, okWithKyvernoBug: lenient };
 }

@@ -104,6 +104,17 @@ describe('policy apply', () => {
     expect((await cli(['policy', 'apply', policies])).code).toBe(2);
   });
 
+  it('--values sets the operation per resource (UPDATE with a changed oldObject label fails an Enforce rule)', async () => {
+    const dir = join(fx, 'update');
+    const r = await cli(['policy', 'apply', join(dir, 'policy.yaml'), '--resource', join(dir, 'resources.yaml'), '--values', join(dir, 'values.yaml'), '--format', 'json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { results: Array<{ rule: string; result: string; resource: { name: string } }> };
+    expect(doc.results.filter((x) => x.rule === 'keep-team').map((x) => `${x.resource.name}:${x.result}`)).toEqual(['created:skip', 'updated-changed:fail', 'updated-same:pass']);
+    expect(r.stderr).toMatch(/^error: Enforce fail: team-label-immutable\/keep-team on ConfigMap\/apps\/updated-changed: .*the team label cannot change/m);
+    // Without the values every resource is a CREATE: the rule skips and nothing blocks.
+    expect((await cli(['policy', 'apply', join(dir, 'policy.yaml'), '--resource', join(dir, 'resources.yaml')])).code).toBe(0);
+  });
+
   it('--format json has a summary that counts its results', async () => {
     const r = await cli(['policy', 'apply', policies, '--resource', resources, '--resource', join(fx, 'cli', 'latest'), '--format', 'json']);
     expect(r.code).toBe(1);
