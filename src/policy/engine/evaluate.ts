@@ -348,25 +348,30 @@ export interface PolicyIdentity {
   readonly name: string;
 }
 
+/** A variable context shared by the policies evaluated for one input (built on first use). */
+export interface SharedContext {
+  ctx?: VariableContext;
+  subject?: MatchSubject;
+  ref?: RuleResult['resource'];
+}
+
 /** Evaluates every rule of a compiled policy against one resource. */
-export function evaluateRules(id: PolicyIdentity, p: PolicyInternals, input: EvaluationInput): RuleResult[] {
+export function evaluateRules(id: PolicyIdentity, p: PolicyInternals, input: EvaluationInput, shared: SharedContext = {}): RuleResult[] {
   const resource = input.resource;
   const operation = input.admission?.operation ?? '';
-  const subject = subjectOf(input, resource, operation);
-  const md = metadataOf(resource);
-  const ref = {
+  const subject = (shared.subject ??= subjectOf(input, resource, operation));
+  const ref = (shared.ref ??= {
     apiVersion: typeof resource.apiVersion === 'string' ? resource.apiVersion : '',
     kind: typeof resource.kind === 'string' ? resource.kind : '',
-    ...(md.namespace !== '' ? { namespace: md.namespace } : {}),
-    name: md.name,
-  };
+    ...(subject.namespace !== '' ? { namespace: subject.namespace } : {}),
+    name: subject.name,
+  });
   const nsLabels = input.admission?.namespaceLabels ?? {};
-  let ctx: VariableContext | undefined;
   const results: RuleResult[] = [];
   for (const rule of p.rules) {
     if (!rule.validates) continue;
     if (!rule.match.matches(subject)) continue;
-    ctx ??= buildContext(input);
+    const ctx = (shared.ctx ??= buildContext(input));
     const env: Env = { rule, input, element: undefined, resource, operation };
     let resp: Resp | undefined;
     try {
@@ -393,8 +398,8 @@ export function evaluateRules(id: PolicyIdentity, p: PolicyInternals, input: Eva
       rule: rule.name,
       status,
       message: resp.message,
-      action: resolveAction(p, rule, md.namespace, nsLabels),
-      resource: ref,
+      action: resolveAction(p, rule, subject.namespace, nsLabels),
+      resource: { ...ref },
       ...(p.category !== undefined ? { category: p.category } : {}),
       ...(p.severity !== undefined ? { severity: p.severity } : {}),
       scored: p.scored,

@@ -7,6 +7,7 @@ import { PolicyError } from '../types.js';
 import { compilePolicyDoc } from './compile.js';
 import type { PolicyInternals } from './compile.js';
 import { evaluateRules } from './evaluate.js';
+import type { SharedContext } from './evaluate.js';
 
 export { loadPolicies, loadResources, parseDocuments, MAX_DEPTH } from './load.js';
 export { wildcardMatch, containsWildcard } from './wildcard.js';
@@ -63,4 +64,19 @@ export function evaluatePolicy(p: CompiledPolicy, input: EvaluationInput): RuleR
   const inner = internals.get(p);
   if (!inner) throw new PolicyError('INVALID_POLICY', `${p.source}: ${p.name} was not compiled by compilePolicy`, { input: p.source });
   return evaluateRules(p, inner, input);
+}
+
+/**
+ * Evaluates several policies against one input, building the variable context once (as
+ * Kyverno builds one JSON context per admission request). Results in policy order.
+ */
+export function evaluatePolicies(ps: readonly CompiledPolicy[], input: EvaluationInput): RuleResult[] {
+  const shared: SharedContext = {};
+  const out: RuleResult[] = [];
+  for (const p of ps) {
+    const inner = internals.get(p);
+    if (!inner) throw new PolicyError('INVALID_POLICY', `${p.source}: ${p.name} was not compiled by compilePolicy`, { input: p.source });
+    out.push(...evaluateRules(p, inner, input, shared));
+  }
+  return out;
 }

@@ -100,7 +100,8 @@ export function parseKindSelector(input: string): KindSelector {
 export function kindMatches(selectors: KindSelector[], gvk: Gvk, subresource: string): boolean {
   for (const k of selectors) {
     if (k.kind === '*' && k.group === '*' && k.version === '*' && k.sub === '') return true;
-    if (!wildcardMatch(k.group, gvk.group) || !wildcardMatch(k.version, gvk.version) || !wildcardMatch(k.kind, gvk.kind)) continue;
+    if (k.kind !== gvk.kind && !wildcardMatch(k.kind, gvk.kind)) continue;
+    if (!wildcardMatch(k.group, gvk.group) || !wildcardMatch(k.version, gvk.version)) continue;
     if (wildcardMatch(k.sub, subresource)) return true;
     // Ephemeral containers match Pod rules for backward compatibility.
     if (gvk.kind === 'Pod' && gvk.group === '' && subresource === 'ephemeralcontainers') return true;

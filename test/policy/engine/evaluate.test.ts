@@ -256,3 +256,13 @@ describe('allowExistingViolations on UPDATE (Enforce rules)', () => {
     expect(run([rule()], { admission: { operation: 'CREATE', oldObject: oldBad } })[0]!.status).toBe('fail');
   });
 });
+
+describe('evaluatePolicies', () => {
+  it('gives the same results as evaluating each policy, in policy order, with one shared context', async () => {
+    const { evaluatePolicies } = await import('../../../src/policy/engine/index.js');
+    const a = policy([onPods({ name: 'a', validate: { message: '{{ request.object.metadata.name }}', pattern: { spec: { hostNetwork: true } } } })]);
+    const b = policy([onPods({ name: 'b', validate: { pattern: { metadata: { name: 'web' } } } })]);
+    const input = { resource: POD, admission: { operation: 'CREATE' as const } };
+    expect(evaluatePolicies([a, b], input)).toEqual([...evaluatePolicy(a, input), ...evaluatePolicy(b, input)]);
+  });
+});
