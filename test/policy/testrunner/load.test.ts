@@ -78,10 +78,12 @@ describe('loadTestSuite', () => {
     expect(files.map((f) => f.slice(fx.length + 1))).toEqual([
       'autogen/kyverno-test.yaml',
       'excluded/kyverno-test.yaml',
+      'foreach-values/kyverno-test.yaml',
       'invalid-policy/kyverno-test.yaml',
       'namespace-selector/kyverno-test.yaml',
       'notfound/kyverno-test.yaml',
       'resource-specs/kyverno-test.yaml',
+      'subresource/kyverno-test.yaml',
       'update/kyverno-test.yaml',
       'userinfo/kyverno-test.yaml',
       'values/kyverno-test.yaml',

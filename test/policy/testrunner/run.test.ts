@@ -107,6 +107,29 @@ describe('runTestSuite', () => {
     expect(r.outcomes[1]!.reason).toBe('Want fail, got pass');
   });
 
+  it('foreachValues give a variable one value per foreach iteration', () => {
+    const r = run('foreach-values');
+    expect(r.outcomes.map((o) => [o.resource, o.rule, o.actual, o.reason])).toEqual([
+      ['good', 'registry-per-container', 'pass', 'Ok'],
+      ['bad', 'registry-per-container', 'fail', 'Ok'],
+    ]);
+    expect(r.outcomes[1]!.message).toContain('container sidecar must come from registry-x.example');
+  });
+
+  it('a subresource object is matched as its parent kind (Deployment/scale)', () => {
+    const r = run('subresource');
+    expect(r.outcomes.map((o) => [o.matched, o.rule, o.actual, o.reason])).toEqual([
+      ['Scale/apps/web', 'at-most-three', 'fail', 'Ok'],
+      ['Scale/apps/small', 'at-most-three', 'pass', 'Ok'],
+    ]);
+  });
+
+  it('the older unversioned form (singular resource, status) runs', () => {
+    const r = runTestSuite(loadTestSuite(join(fx, 'legacy', 'test.yaml')));
+    expect(r.suite.name).toBe('legacy');
+    expect(r.outcomes.map((o) => [o.matched, o.actual, o.reason])).toEqual([['Pod/apps/unlabelled', 'fail', 'Ok']]);
+  });
+
   it("kyverno's expected-fail bug is off unless asked for", () => {
     expect(run('resource-specs').passed).toBe(false);
     const lenient = run('resource-specs', { expectedFailAlwaysPasses: true });
