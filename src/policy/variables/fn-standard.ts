@@ -155,9 +155,7 @@ export const STANDARD_FUNCTIONS: FnSpec[] = [
     args: [['any']],
     fn: ([v], env) => {
       if (typeof v === 'string') return v;
-      const s = goJson(v);
-      env.budget.charge(Math.ceil(s.length / 64));
-      return checkString(s);
+      return checkString(goJson(v, (n) => env.budget.charge(n)));
     },
   },
   { name: 'type', args: [['any']], fn: ([v]) => jsonTypeName(v) },

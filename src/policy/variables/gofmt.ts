@@ -57,8 +57,9 @@ export function goJsonNumber(n: number): string {
   return String(n);
 }
 
-/** `json.Marshal` of a JSON value: map keys sorted, `<>&` escaped as Go does. */
-export function goJson(value: unknown): string {
+/** `json.Marshal` of a JSON value: map keys sorted, `<>&` escaped as Go does; `charge` is called per node. */
+export function goJson(value: unknown, charge?: (n: number) => void): string {
+  charge?.(1);
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
     case 'string': return quoteGo(value);
@@ -66,10 +67,10 @@ export function goJson(value: unknown): string {
     case 'boolean': return value ? 'true' : 'false';
     case 'bigint': return value.toString();
     case 'object': {
-      if (Array.isArray(value)) return '[' + value.map((v) => goJson(v)).join(',') + ']';
+      if (Array.isArray(value)) return '[' + value.map((v) => goJson(v, charge)).join(',') + ']';
       const obj = value as Record<string, unknown>;
       const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort(compareCodePoints);
-      return '{' + keys.map((k) => quoteGo(k) + ':' + goJson(obj[k])).join(',') + '}';
+      return '{' + keys.map((k) => quoteGo(k) + ':' + goJson(obj[k], charge)).join(',') + '}';
     }
     default:
       throw new TypeError(`json: unsupported type ${typeof value}`);

@@ -26,7 +26,7 @@
 import { compile as compileCommunity } from '@jmespath-community/jmespath';
 import { callFunction, isFunctionName } from './functions.js';
 import { Budget, ExpRef, JpLimitError, JpNotFound, JpRuntimeError, JpSyntaxError, type FnEnv } from './jp-common.js';
-import { deepEqual, isFalse, isObject } from './json.js';
+import { deepEqual, isFalse, isObject, treeWithin } from './json.js';
 
 /** The AST as the community parser builds it (only the node shapes we evaluate). */
 export type JpNode =
@@ -47,6 +47,8 @@ export { JpLimitError, JpNotFound, JpRuntimeError, JpSyntaxError };
 
 export const MAX_EXPRESSION_LENGTH = 64 * 1024;
 export const DEFAULT_STEP_BUDGET = 5_000_000;
+/** Largest result tree (nodes, shared subtrees counted each time) an evaluation may return. */
+export const MAX_RESULT_NODES = 1_000_000;
 
 const SUPPORTED = new Set([
   'Field', 'Literal', 'Index', 'Slice', 'Identity', 'Current', 'Subexpression', 'IndexExpression', 'Projection',
@@ -233,8 +235,9 @@ export function evaluate(node: JpNode, data: unknown, env: Omit<FnEnv, 'budget' 
       case 'Comparator': {
         const left = swallow(n.left, value);
         const right = swallow(n.right, value);
-        if (n.name === 'EQ') return deepEqual(left, right);
-        if (n.name === 'NE') return !deepEqual(left, right);
+        const charge = (k: number): void => budget.charge(k);
+        if (n.name === 'EQ') return deepEqual(left, right, charge);
+        if (n.name === 'NE') return !deepEqual(left, right, charge);
         if (typeof left !== 'number' || typeof right !== 'number') return null;
         switch (n.name) {
           case 'GT': return left > right;
@@ -253,7 +256,11 @@ export function evaluate(node: JpNode, data: unknown, env: Omit<FnEnv, 'budget' 
   };
 
   try {
-    return visit(node, data);
+    const result = visit(node, data);
+    if (typeof result === 'object' && result !== null && !treeWithin(result, MAX_RESULT_NODES)) {
+      throw new JpLimitError(`result larger than ${MAX_RESULT_NODES} values`);
+    }
+    return result;
   } catch (e) {
     if (e instanceof RangeError) throw new JpLimitError('data or expression nests too deeply');
     throw e;
