@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { parseDocuments } from '../engine/index.js';
 import { PolicyError } from '../types.js';
 
 /** Test, values and userinfo files are small; anything bigger is not one. */
@@ -15,29 +15,20 @@ export function readSuiteFile(path: string, what: string): string {
 }
 
 /**
- * Parse YAML (or JSON) into plain values, every document. Aliases are capped (a billion-laughs
- * file fails here, not in the caller) and errors name the file and the line.
+ * Parse YAML (or JSON) into plain values, every document, with the engine's reader: the same
+ * YAML 1.1 scalars kyverno's go-yaml sees (`yes` is true), and nesting and alias expansion
+ * bounded before the tree is built. Errors are INVALID_YAML naming the file once.
  */
 export function parseYamlDocuments(text: string, source: string): unknown[] {
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [docs];
-  const out: unknown[] = [];
-  for (const doc of list) {
-    const err = doc.errors[0];
-    if (err) {
-      const line = err.linePos?.[0]?.line;
-      const what = (err.message.split('\n')[0] ?? '').replace(/\s+at line \d+, column \d+:?$/, '');
-      throw new PolicyError('INVALID_YAML', `not valid YAML${line ? ` (line ${line})` : ''}: ${what}`, { input: source });
+  try {
+    return parseDocuments(text, source);
+  } catch (e) {
+    // The engine's message starts with the source; the error's input names it already.
+    if (e instanceof PolicyError && e.message.startsWith(`${source}: `)) {
+      throw new PolicyError(e.code, `not valid YAML: ${e.message.slice(source.length + 2)}`, { input: source, cause: e });
     }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      throw new PolicyError('INVALID_YAML', `not valid YAML: ${(e as Error).message.split('\n')[0]}`, { input: source, cause: e });
-    }
-    if (value !== null && value !== undefined) out.push(value);
+    throw e;
   }
-  return out;
 }
 
 /** One YAML document that must be a mapping. */

@@ -64,6 +64,7 @@ describe('loadTestSuite', () => {
     ['bad-values.yaml', 'INVALID_TEST', /^values\.policies\[0\]\.resources\[0\]\.name: /],
     ['remote.yaml', 'INVALID_TEST', /^policies\[0\]: remote sources are not supported/],
     ['alias-bomb.yaml', 'INVALID_YAML', /alias|resource/i],
+    ['too-deep.yaml', 'INVALID_YAML', /nesting deeper than/],
   ])('%s is refused with %s naming the field', (file, code, message) => {
     const e = loadError(file);
     expect(e.code).toBe(code);
