@@ -87,6 +87,14 @@ describe('policy apply', () => {
     expect(r.stdout).toMatch(/3 results: 2 pass, 1 fail, 0 warn, 0 error, 0 skip/);
   });
 
+  it('an Enforce rule that errors blocks too (admission fails closed with the default failurePolicy)', async () => {
+    const r = await cli(['policy', 'apply', join(fx, 'cli', 'error'), '--resource', resources, '--format', 'json']);
+    const doc = JSON.parse(r.stdout) as { results: Array<{ result: string }> };
+    expect(doc.results.map((x) => x.result)).toEqual(['error', 'error']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: Enforce error: owner-from-catalog\/owner-known on Pod\/apps\/unlabelled: /m);
+  });
+
   it('a policy the engine rejects exits 2 with one line naming the file', async () => {
     const r = await cli(['policy', 'apply', join(fx, 'cli', 'bad'), '--resource', resources]);
     expect(r.code).toBe(2);
