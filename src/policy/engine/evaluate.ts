@@ -4,6 +4,7 @@
  * allowExistingViolations on UPDATE; the failure action each rule resolves to.
  */
 import { addContextEntries, buildContext, search, substitute } from '../variables/index.js';
+import { anyPatternMessage, denyMessage, patternMessage } from './messages.js';
 import type { VariableContext } from '../variables/index.js';
 import type { EvaluationInput, FailureAction, Resource, RuleResult, RuleStatus } from '../types.js';
 import type { CompiledPatternRef, CompiledRule, ForeachSpec, Override, PolicyInternals, ValidatorSpec } from './compile.js';
@@ -41,56 +42,6 @@ const fail = (message: string): Resp => ({ status: 'fail', message });
 const skip = (message: string): Resp => ({ status: 'skip', message });
 /** engineapi.RuleError: `<msg>: <err>`. */
 const error = (message: string, err?: unknown): Resp => ({ status: 'error', message: err === undefined ? message : `${message}: ${errMessage(err)}` });
-
-// --- messages -------------------------------------------------------------------------
-
-function substitutedMessage(env: Env, ctx: VariableContext, text: string): string {
-  if (!text.includes('{{')) return text;
-  const v = substitute(text, ctx, 'error');
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** validator.buildErrorMessage. */
-function patternMessage(env: Env, ctx: VariableContext, errMsg: string, path: string): string {
-  const name = env.rule.name;
-  if (env.rule.message === '') {
-    return path !== '' ? `validation error: rule ${name} failed at path ${path}` : `validation error: rule ${name} execution error: ${errMsg}`;
-  }
-  let msg: string;
-  try {
-    msg = substitutedMessage(env, ctx, env.rule.message);
-  } catch {
-    return `validation error: variables substitution error in rule ${name} execution error: ${errMsg}`;
-  }
-  if (!msg.endsWith('.')) msg += '.';
-  return path !== '' ? `validation error: ${msg} rule ${name} failed at path ${path}` : `validation error: ${msg} rule ${name} execution error: ${errMsg}`;
-}
-
-/** validator.buildAnyPatternErrorMessage. */
-function anyPatternMessage(env: Env, ctx: VariableContext, errors: string[]): string {
-  const errStr = errors.join(' ');
-  if (env.rule.message === '') return `validation error: ${errStr}`;
-  let msg: string;
-  try {
-    msg = substitutedMessage(env, ctx, env.rule.message);
-  } catch {
-    return `validation error: variables substitution error in rule ${env.rule.name} execution error: ${errStr}`;
-  }
-  return msg.endsWith('.') ? `validation error: ${msg} ${errStr}` : `validation error: ${msg}. ${errStr}`;
-}
-
-/** validator.getDenyMessage for a denied request. */
-function denyMessage(env: Env, ctx: VariableContext, condMsg: string): string {
-  if (env.rule.message === '' && condMsg === '') return `validation error: rule ${env.rule.name} failed`;
-  const s = [env.rule.message, condMsg].filter((x) => x !== '').join('; ');
-  try {
-    if (!s.includes('{{')) return s;
-    const v = substitute(s, ctx, 'error');
-    return typeof v === 'string' ? v : "the produced message didn't resolve to a string, check your policy definition.";
-  } catch {
-    return condMsg;
-  }
-}
 
 // --- patterns -------------------------------------------------------------------------
 
@@ -134,9 +85,9 @@ function validatePatterns(env: Env, ctx: VariableContext, target: unknown, float
       case 'skip':
         return skip(out.message);
       case 'fail':
-        return fail(patternMessage(env, ctx, out.message, out.path));
+        return fail(patternMessage(env.rule, ctx, out.message, out.path));
       case 'error':
-        return error(patternMessage(env, ctx, out.message, ''));
+        return error(patternMessage(env.rule, ctx, out.message, ''));
     }
   }
   const failed: string[] = [];
@@ -149,7 +100,7 @@ function validatePatterns(env: Env, ctx: VariableContext, target: unknown, float
     else failed.push(`rule ${name}[${i}] failed: ${out.message}`);
   }
   if (skipped.length > 0 && failed.length === 0) return skip(skipped.join(' '));
-  if (failed.length > 0) return fail(anyPatternMessage(env, ctx, failed));
+  if (failed.length > 0) return fail(anyPatternMessage(env.rule, ctx, failed));
   return pass(env.rule.message);
 }
 
@@ -188,7 +139,7 @@ function validate(v: ValidatorSpec, ctx0: VariableContext, env: Env, nesting: nu
     } catch (e) {
       return error('failed to check deny conditions', e);
     }
-    return out.result ? fail(denyMessage(env, ctx, out.message)) : pass(`validation rule '${env.rule.name}' passed.`);
+    return out.result ? fail(denyMessage(env.rule, ctx, out.message)) : pass(`validation rule '${env.rule.name}' passed.`);
   }
   if (v.pattern || v.anyPattern) {
     const refs = v.pattern ? [v.pattern] : v.anyPattern!;
