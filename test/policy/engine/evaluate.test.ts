@@ -87,6 +87,12 @@ describe('pattern results and messages (validate_resource.go)', () => {
     expect(r.status).toBe('error');
     expect(r.message).toMatch(/^variable substitution failed: /);
   });
+  it('$() references resolve against the pattern; one that cannot be resolved makes the rule an error', () => {
+    expect(one({ validate: { pattern: { metadata: { name: '$(./../labels/app)*', labels: { app: 'w*' } } } } }).status).toBe('pass');
+    const r = one({ validate: { pattern: { metadata: { name: '$(./../nope)' } } } });
+    expect(r.status).toBe('error');
+    expect(r.message).toMatch(/^variable substitution failed: failed to resolve reference/);
+  });
   it('{{@}} is the resource value at the pattern path', () => {
     expect(one({ validate: { pattern: { metadata: { name: '{{@}}' } } } }).status).toBe('pass');
   });
