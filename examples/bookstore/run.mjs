@@ -60,3 +60,14 @@ step('5. The CI gate: fail when a CRITICAL finding remains (trivy image --exit-c
 rc = portcullis(['image', ref, '--db', db, '--exit-code', '1', '--severity', 'CRITICAL', '--cache-dir', join(out, 'cache'), '-q', '--format', 'json', '-o', join(relative(root, out), 'catalog.scan.json')]);
 process.stdout.write(`exit code ${rc}: ${rc === 1 ? 'the gate tripped, as it should — minimist 1.2.5 carries CVE-2021-44906 (CRITICAL), fixed in 1.2.6' : 'UNEXPECTED: the gate did not trip'}\n`);
 if (rc !== 1) process.exit(1);
+
+step('6. Lint the manifests (trivy config examples/bookstore/raw-manifests/)');
+rc = portcullis(['config', 'examples/bookstore/raw-manifests', 'examples/bookstore/extra', '--severity', 'MEDIUM,HIGH,CRITICAL']);
+if (rc !== 0) process.exit(rc);
+
+step('7. The chapter\'s Kyverno policy, in Audit: what Enforce WOULD block (kubectl get policyreport -n bookstore)');
+rc = portcullis(['policy', 'apply', 'examples/bookstore/raw-manifests/70-kyverno-policy.yaml', '--resource', 'examples/bookstore/raw-manifests', '--resource', 'examples/bookstore/extra']);
+if (rc !== 0) process.exit(rc);
+process.stdout.write('require-image-digest FAILs for every bookstore/<svc>:dev workload and for the bare `nginx` Pod;\n' +
+  'disallow-latest-tag PASSes (it only catches an explicit :latest); require-run-as-non-root PASSes.\n' +
+  'Audit reports without blocking (exit 0); the same policy in Enforce would refuse them (exit 1).\n');
