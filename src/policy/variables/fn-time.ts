@@ -4,9 +4,9 @@
  * evaluation's fixed clock, in UTC (Kyverno's container runs in UTC).
  */
 import { formatDuration, parseDuration } from './duration.js';
+import { parseGoTime } from './gotime-parse.js';
 import {
-  GoTimeError, ZERO_TIME_TO_UNIX, formatRFC3339, goTimeFields, goTimeFromDate, goTimeFromNs, goTimeNs, parseGoTime,
-  subGoTime, type GoTime,
+  GoTimeError, ZERO_TIME_TO_UNIX, formatRFC3339, goTimeFields, goTimeFromDate, goTimeFromNs, goTimeNs, subGoTime, type GoTime,
 } from './gotime.js';
 import { fnError, type FnEnv, type FnSpec } from './jp-common.js';
 

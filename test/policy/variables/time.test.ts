@@ -4,7 +4,8 @@
  * (reference layouts, Truncate on absolute time, fractional seconds accepted after seconds).
  */
 import { describe, expect, it } from 'vitest';
-import { formatRFC3339, parseGoTime } from '../../../src/policy/variables/gotime.js';
+import { parseGoTime } from '../../../src/policy/variables/gotime-parse.js';
+import { formatRFC3339 } from '../../../src/policy/variables/gotime.js';
 import { JpRuntimeError } from '../../../src/policy/variables/jp-common.js';
 import { jp, jpError } from './helpers.js';
 
