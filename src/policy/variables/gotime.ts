@@ -1,8 +1,8 @@
 /**
- * Go's `time.Parse(layout, value)` and `Time.Format(time.RFC3339)`, for Kyverno's time
- * functions. Layouts are Go reference-time layouts ("2006-01-02T15:04:05Z07:00", "Mon Jan _2
- * 15:04:05 MST 2006"…), tokenised as Go's `nextStdChunk` does. A time keeps the offset it was
- * written with, as Go's does, so `time_add('…-07:00', '3h')` prints `-07:00` again.
+ * Go's `time.Time` for Kyverno's time functions: values, calendar arithmetic and
+ * `Format(time.RFC3339)`; `time.Parse` with Go reference-time layouts is in gotime-parse.ts.
+ * A time keeps the offset it was written with, as Go's does, so `time_add('…-07:00', '3h')`
+ * prints `-07:00` again.
  *
  * Zone abbreviations ("MST") get offset 0 unless they are UTC or GMT±h: Go looks them up in
  * the process's local zone, which for Kyverno's container is UTC.
