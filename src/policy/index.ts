@@ -2,3 +2,4 @@
 export * from './types.js';
 export * from './testrunner/index.js';
 export * from './engine/index.js';
+export * from './variables/index.js';
