@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 const mod = process.env.ENGINE_MODULE ? resolve(process.env.ENGINE_MODULE) : new URL('../dist/policy/engine/index.js', import.meta.url).pathname;
 const { compilePolicy, evaluatePolicies, loadPolicies, loadResources } = await import(pathToFileURL(mod).href);
 
-const CORPUS = process.env.CORPUS ?? '/work/shared/fixtures/kyverno/corpus';
+const CORPUS = process.env.CORPUS ?? new URL('../../shared/fixtures/kyverno/corpus', import.meta.url).pathname;
 const RUNS = Number(process.env.RUNS ?? 3000);
 const SET = process.env.SET ?? 'pss';
 
