@@ -1,0 +1,91 @@
+// Who Portcullis is in the cluster: its Namespace, ServiceAccount and the least-privilege
+// ClusterRole it is bound to. Every rule carries the reason it exists; the rendered YAML
+// prints that reason above the rule, so a reviewer reads it where they judge it.
+import type { Settings } from './install-settings.js';
+import { labels, NAME } from './install-settings.js';
+
+/** One RBAC rule and why Portcullis needs it. */
+export interface ExplainedRule {
+  why: string;
+  rule: { apiGroups: string[]; resources: string[]; verbs: string[] };
+}
+
+/** Read-only verbs: enough for informers (list, then watch from the list's resourceVersion) and single reads. */
+const READ = ['get', 'list', 'watch'];
+
+/**
+ * The ClusterRole's rules. Nothing here may write anything but reports: the webhook answers
+ * with an AdmissionReview response, it never changes objects itself (sideEffects: None).
+ */
+export const CLUSTER_RULES: readonly ExplainedRule[] = [
+  {
+    why: 'cluster mode: read Kyverno ClusterPolicies and Policies to build the policy set and reload it on change (get/list/watch only; policies are never written)',
+    rule: { apiGroups: ['kyverno.io'], resources: ['clusterpolicies', 'policies'], verbs: READ },
+  },
+  {
+    why: "namespaces: a policy's namespaceSelector is matched against the request namespace's labels; the background scan walks namespaces",
+    rule: { apiGroups: [''], resources: ['namespaces'], verbs: READ },
+  },
+  {
+    why: 'background scan: read Pods and ReplicationControllers to report on workloads admitted before a policy existed',
+    rule: { apiGroups: [''], resources: ['pods', 'replicationcontrollers'], verbs: READ },
+  },
+  {
+    why: 'background scan: the apps/v1 Pod controllers (autogen rules check their Pod templates)',
+    rule: { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'], verbs: READ },
+  },
+  {
+    why: 'background scan: the batch/v1 Pod controllers',
+    rule: { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: READ },
+  },
+  {
+    why: 'reports: create a PolicyReport per namespace and a ClusterPolicyReport, update/patch them as results change, delete those that became empty, get/list to reconcile after a restart (no watch: Portcullis owns them and keeps them in memory)',
+    rule: { apiGroups: ['wgpolicyk8s.io'], resources: ['clusterpolicyreports', 'policyreports'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'] },
+  },
+];
+
+/**
+ * The Namespace, labelled for Pod Security Admission `restricted` (enforce, audit, warn):
+ * the Deployment below meets it, and nothing else should run there.
+ */
+export function namespaceObject(s: Settings): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: s.namespace,
+      labels: {
+        ...labels(),
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/audit-version': 'latest',
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/warn-version': 'latest',
+      },
+    },
+  };
+}
+
+export function serviceAccountObject(s: Settings): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: NAME, namespace: s.namespace, labels: labels() } };
+}
+
+export function clusterRoleObject(): Record<string, unknown> {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: NAME, labels: labels() },
+    rules: CLUSTER_RULES.map((r) => ({ ...r.rule })),
+  };
+}
+
+export function clusterRoleBindingObject(s: Settings): Record<string, unknown> {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: NAME, labels: labels() },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
+    subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: s.namespace }],
+  };
+}
