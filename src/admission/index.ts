@@ -4,3 +4,64 @@
 export { renderInstallManifests } from './install.js';
 export { InstallError, INSTALL_DEFAULTS, MAX_POLICIES_BYTES, toCaBundle, type InstallErrorCode, type InstallOptions } from './install-settings.js';
 export { POLICY_REPORT_CRD, CLUSTER_POLICY_REPORT_CRD } from './crds.js';
+
+// server (portcullis serve: policy sets, the review core, HTTPS server, TLS, metrics)
+export { AdmissionError, type AdmissionErrorCode } from './errors.js';
+export {
+  loadPolicySet,
+  loadPolicySetAsync,
+  policySetFromDocs,
+  watchPolicies,
+  PolicyStore,
+  MAX_POLICY_FILE_BYTES,
+  type PolicySet,
+  type PolicySetSource,
+  type PolicyStoreListener,
+  type PolicyWatcher,
+  type ReloadOutcome,
+  type WatchOptions,
+} from './policyset.js';
+export {
+  reviewAdmission,
+  reviewMutation,
+  parseAdmissionReview,
+  toEvaluationInput,
+  topLevelKind,
+  buildResponse,
+  classifyResults,
+  denialMessage,
+  auditWarnings,
+  responseReview,
+  ADMISSION_API_VERSION,
+  WARNING_MAX_CHARS,
+  MAX_WARNINGS,
+  type AdmissionRequestInfo,
+  type GroupVersionKind,
+  type ParsedAdmissionRequest,
+  type ReviewOptions,
+  type ReviewOutcome,
+} from './review.js';
+export {
+  createAdmissionServer,
+  createAdmissionLogger,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_BODY_LIMIT,
+  type AdmissionServer,
+  type AdmissionServerOptions,
+  type AdmissionReportSink,
+} from './server.js';
+export {
+  generateServingCertificate,
+  readTlsFiles,
+  watchTlsFiles,
+  checkTlsMaterial,
+  describeCertificate,
+  serviceDnsNames,
+  secureContextOptions,
+  TLS_MIN_VERSION,
+  type TlsMaterial,
+  type GeneratedCertificate,
+  type GenerateOptions,
+  type TlsWatcher,
+} from './tls.js';
+export { createAdmissionMetrics, type AdmissionMetrics, type MetricsOptions } from './metrics.js';
