@@ -10,7 +10,7 @@ import { parseDocuments } from '../../src/policy/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TEXT = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
-const model = buildStages(parseDockerfile(TEXT));
+const model = buildStages(parseDockerfile(TEXT, 'Dockerfile'));
 const [build, runtime] = model.stages;
 
 describe('Dockerfile', () => {
