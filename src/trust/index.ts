@@ -11,6 +11,16 @@ export {
   COSIGN_PRIVATE_KEY_LABEL,
   type KeyPair,
 } from './keys.js';
-export { loadTrustedRoot, type TrustedRootOptions } from './trusted-root.js';
-export { signKeyless, type KeylessOptions, type KeylessPayload } from './keyless.js';
-export { verifyBundle, type IdentityPolicy, type VerifyBundleOptions, type VerifiedSigner, type BundleArtifact } from './verify-bundle.js';
+export { loadTrustedRoot, parseTrustedRoot, readTrustedRootFile, defaultTrustCacheDir, type TrustedRootOptions, type TrustedRootJSON } from './trusted-root.js';
+export { signKeyless, tokenSubject, DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL, type KeylessOptions, type KeylessPayload } from './keyless.js';
+export { signBlobWithKey, signBlobKeyless, verifyBlob, publicKeyHint, type KeySignOptions } from './blob.js';
+export {
+  verifyBundle,
+  parseBundle,
+  bundleCertificate,
+  BUNDLE_MEDIA_TYPES,
+  type IdentityPolicy,
+  type VerifyBundleOptions,
+  type VerifiedSigner,
+  type BundleArtifact,
+} from './verify-bundle.js';
