@@ -281,11 +281,14 @@ export function classifyResults(results: readonly RuleResult[]): { enforce: Rule
   return { enforce, audit };
 }
 
-function describe(info: AdmissionRequestInfo, resource: Resource | undefined): string {
+/** `Deployment/scale bookstore/catalog`: the top-level kind, so a subresource reads as its parent's. */
+function describe(req: ParsedAdmissionRequest): string {
+  const info = req.info;
+  const resource = info.operation === 'DELETE' ? req.oldObject : req.object;
   const md = resource && isMap(resource.metadata) ? resource.metadata : {};
   const name = info.name ?? (typeof md.name === 'string' && md.name !== '' ? md.name : typeof md.generateName === 'string' ? `${md.generateName}<generated>` : '');
   const sub = info.subresource ? `/${info.subresource}` : '';
-  return `${info.kind.kind}${sub} ${info.namespace ? `${info.namespace}/` : ''}${name}`.trim();
+  return `${topLevelKind(req).kind}${sub} ${info.namespace ? `${info.namespace}/` : ''}${name}`.trim();
 }
 
 function ruleLine(r: RuleResult, max: number): string {
@@ -330,8 +333,7 @@ export function buildResponse(req: ParsedAdmissionRequest, results: readonly Rul
   const response: Record<string, unknown> = { allowed: enforce.length === 0 };
   const annotations: Record<string, string> = {};
   if (enforce.length > 0) {
-    const what = describe(req.info, req.info.operation === 'DELETE' ? req.oldObject : req.object);
-    response.status = { code: 403, message: denialMessage(what, enforce) };
+    response.status = { code: 403, message: denialMessage(describe(req), enforce) };
     annotations['enforce-failures'] = annotationValue(enforce);
   }
   if (audit.length > 0) {

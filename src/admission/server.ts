@@ -229,6 +229,8 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
         }
       });
     }
+    // The serving set's version, so a decision can be traced to the policies that made it.
+    if (outcome.policySet) reply.header('x-portcullis-policy-set', outcome.policySet);
     return reply.code(200).header('content-type', 'application/json').send(JSON.stringify(answer));
   };
 

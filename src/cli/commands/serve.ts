@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+
+export interface ServeFlags {
+  policies?: string[];
+  addr: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  generateCert?: boolean;
+  serviceName: string;
+  namespace: string;
+  caOut?: string;
+  timeout: string;
+  logLevel: string;
+  debug?: boolean;
+}
+
+export const SERVE_LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the admission webhook server (HTTPS): /validate, /mutate, /healthz, /readyz, /metrics')
+    .option('--policies <path...>', 'policy directories or files (read recursively; reloaded when they change)')
+    .option('--addr <host:port>', 'address to listen on (":8443" is every interface)', ':8443')
+    .option('--tls-cert <file>', 'PEM certificate chain (reloaded when the file changes)')
+    .option('--tls-key <file>', 'PEM private key (with --tls-cert)')
+    .option('--generate-cert', 'generate a CA and a serving certificate for the Service at start; print the CA for caBundle')
+    .option('--service-name <name>', 'Service name for the generated certificate', 'portcullis')
+    .option('--namespace <ns>', 'Service namespace for the generated certificate', 'portcullis')
+    .option('--ca-out <file>', 'write the generated CA (PEM) to FILE instead of stdout')
+    .option('--timeout <duration>', 'answer every request within this (e.g. 8s, 2500ms; at most 30s)', '8s')
+    .option('--log-level <level>', `log level: ${SERVE_LOG_LEVELS.join(', ')}`, 'info')
+    // The implementation is imported on use, so `--help` and other commands stay fast.
+    .action(async (flags: ServeFlags) => (await import('./serve-run.js')).runServe(flags));
+}
