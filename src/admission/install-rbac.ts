@@ -39,8 +39,8 @@ export const CLUSTER_RULES: readonly ExplainedRule[] = [
     rule: { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: READ },
   },
   {
-    why: 'reports: create a PolicyReport per namespace and a ClusterPolicyReport, update/patch them as results change, delete those that became empty, get/list to reconcile after a restart (no watch: Portcullis owns them and keeps them in memory)',
-    rule: { apiGroups: ['wgpolicyk8s.io'], resources: ['clusterpolicyreports', 'policyreports'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update'] },
+    why: 'reports: create a PolicyReport per namespace and a ClusterPolicyReport, update them (PUT) as results change, delete those that became empty, get/list its own (by label) after a restart; no patch (unused) and no watch (it keeps them in memory)',
+    rule: { apiGroups: ['wgpolicyk8s.io'], resources: ['clusterpolicyreports', 'policyreports'], verbs: ['create', 'delete', 'get', 'list', 'update'] },
   },
 ];
 

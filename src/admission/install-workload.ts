@@ -17,7 +17,7 @@ export const DEFAULT_RESOURCES = {
 export function serveArgs(s: Settings): string[] {
   return [
     `--policies=${POLICY_DIR}`,
-    `--addr=0.0.0.0:${CONTAINER_PORT}`,
+    `--addr=:${CONTAINER_PORT}`,
     `--tls-cert=${TLS_DIR}/tls.crt`,
     `--tls-key=${TLS_DIR}/tls.key`,
     `--timeout=${s.serverTimeoutSeconds}s`,
