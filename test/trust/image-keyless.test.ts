@@ -1,0 +1,99 @@
+// Keyless image signing and attestation on a real registry, with Fulcio, Rekor and the TSA
+// served by @sigstore/mock's handlers on 127.0.0.1 (mock-sigstore.ts: the real services
+// cannot run here and the suite is offline). Both storage formats: the legacy `.sig` layer
+// with certificate and Rekor-bundle annotations, and the bundle v0.3 referrer.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient, resolveDigest } from '../../src/oci/index.js';
+import { attestImage, verifyAttestations } from '../../src/trust/attest.js';
+import { signImage } from '../../src/trust/image.js';
+import { verifyImage } from '../../src/trust/image-verify.js';
+import { generateKeyPair, loadPublicKey } from '../../src/trust/keys.js';
+import { CosignAnnotations, legacyTag } from '../../src/trust/oci-store.js';
+import { parseRekorBundle } from '../../src/trust/image-rekor.js';
+import { copyToRegistry, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { buildImage, tempDir } from '../oci/images.js';
+import { makeIdentityToken, startMockSigstore, type MockSigstore } from './mock-sigstore.js';
+
+const ISSUER = 'https://token.actions.example.test';
+const SUBJECT = 'https://github.com/acme/app/.github/workflows/release.yml@refs/heads/main';
+const REPO = 'acme/app';
+const plain = { plainHttp: true };
+
+let reg: TestRegistry;
+let mock: MockSigstore;
+let work: string;
+let ref: string;
+let digest: string;
+let keyless: { identityToken: string; fulcioURL: string; rekorURL: string };
+
+beforeAll(async () => {
+  [reg, mock, work] = await Promise.all([startRegistry(), startMockSigstore(), tempDir('trust-keyless')]);
+  const layout = join(work, 'layout');
+  await buildImage(layout, 'v1', [{ 'etc/os-release': 'ID=acme\n' }]);
+  await copyToRegistry(`oci:${layout}:v1`, `docker://${reg.host}/${REPO}:v1`);
+  digest = (await resolveDigest(`${reg.host}/${REPO}:v1`, plain)).digest;
+  ref = `${reg.host}/${REPO}@${digest}`;
+  keyless = { identityToken: makeIdentityToken({ iss: ISSUER, sub: SUBJECT }), fulcioURL: mock.fulcioURL, rekorURL: mock.rekorURL };
+}, 120_000);
+
+afterAll(async () => {
+  await mock?.close();
+  await reg?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('keyless image signatures', () => {
+  it('signs through Fulcio and Rekor, and verifies against the identity and the trusted root', async () => {
+    const r = await signImage(ref, { ...plain, keyless });
+    expect(r.legacy?.appended).toBe(true);
+    expect(r.bundle?.path).toBe('fallback-tag');
+
+    const v = await verifyImage(`${reg.host}/${REPO}:v1`, { ...plain, identity: { subject: SUBJECT, issuer: ISSUER }, trustedRoot: mock.trustedRoot });
+    expect(v.signatures.map((s) => [s.format, s.verified, s.code])).toEqual([['bundle', true, undefined], ['legacy', true, undefined]]);
+    for (const s of v.signatures) {
+      expect(s.signer).toMatchObject({ subject: SUBJECT, issuer: ISSUER });
+      expect(Math.abs((s.integratedTime?.getTime() ?? 0) - Date.now())).toBeLessThan(5 * 60_000);
+    }
+  });
+
+  it('stores the certificate and the Rekor bundle in the legacy layer annotations', async () => {
+    const client = new RegistryClient(reg.host, plain);
+    const m = JSON.parse((await client.getManifest(REPO, legacyTag(digest, 'sig'))).body.toString()) as { layers: Array<{ annotations: Record<string, string> }> };
+    const a = m.layers[0].annotations;
+    expect(a[CosignAnnotations.certificate]).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+    expect(a[CosignAnnotations.signature]).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const rb = parseRekorBundle(a[CosignAnnotations.bundle] ?? '', 'test');
+    const body = JSON.parse(Buffer.from(rb.Payload.body, 'base64').toString()) as { kind: string };
+    expect(body.kind).toBe('hashedrekord');
+    // Go field order of bundle.RekorBundle.
+    expect(Object.keys(JSON.parse(a[CosignAnnotations.bundle] ?? '{}') as object)).toEqual(['SignedEntryTimestamp', 'Payload']);
+  });
+
+  it('another identity or issuer is refused; so is a root that does not trust the CA', async () => {
+    const wrong = await verifyImage(ref, { ...plain, identity: { subject: 'https://github.com/evil/app', issuer: ISSUER }, trustedRoot: mock.trustedRoot });
+    expect(wrong.signatures.map((s) => s.code)).toEqual(['IDENTITY_MISMATCH', 'IDENTITY_MISMATCH']);
+    const issuer = await verifyImage(ref, { ...plain, identity: { subjectRegExp: '^https://github\\.com/acme/', issuer: 'https://accounts.example' }, trustedRoot: mock.trustedRoot });
+    expect(issuer.signatures.map((s) => s.code)).toEqual(['IDENTITY_MISMATCH', 'IDENTITY_MISMATCH']);
+    const other = await startMockSigstore();
+    try {
+      const v = await verifyImage(ref, { ...plain, identity: { subject: SUBJECT, issuer: ISSUER }, trustedRoot: other.trustedRoot });
+      expect(v.verified).toBe(false);
+      for (const s of v.signatures) expect(['UNTRUSTED', 'TLOG']).toContain(s.code);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a keyless signature does not verify with a key', async () => {
+    const v = await verifyImage(ref, { ...plain, key: loadPublicKey(generateKeyPair('').publicKeyPem) });
+    expect(v.signatures.map((s) => s.code)).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE']);
+  });
+
+  it('attests keylessly and verifies the bundle referrer', async () => {
+    await attestImage(ref, { builder: { id: 'https://ci.example/acme' } }, 'slsaprovenance', { ...plain, keyless, format: 'bundle' });
+    const v = await verifyAttestations(ref, { ...plain, identity: { subject: SUBJECT, issuer: ISSUER }, trustedRoot: mock.trustedRoot, type: 'slsaprovenance', condition: "builder.id == 'https://ci.example/acme'" });
+    expect(v.attestations.map((a) => [a.format, a.verified, a.signer?.subject])).toEqual([['bundle', true, SUBJECT]]);
+  });
+});
