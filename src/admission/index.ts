@@ -65,3 +65,67 @@ export {
   type TlsWatcher,
 } from './tls.js';
 export { createAdmissionMetrics, type AdmissionMetrics, type MetricsOptions } from './metrics.js';
+
+// reports and lifecycle (PolicyReports, background scan, cluster mode, readiness, promote)
+export {
+  ReportStore,
+  FileReportWriter,
+  LifecycleError,
+  REPORT_LIMITS,
+  REPORT_LABELS,
+  POLICY_REPORT_NAME,
+  CLUSTER_POLICY_REPORT_NAME,
+  sourceDateClock,
+  splitResults,
+  reportFileName,
+  resourceKey,
+  type ReportSink,
+  type ReportProcess,
+  type ReportStoreOptions,
+  type LifecycleErrorCode,
+} from './reports.js';
+export {
+  BackgroundScanner,
+  scanOnce,
+  evaluateInBackground,
+  loadOfflineInput,
+  loadPolicyFiles,
+  compilePolicyDocs,
+  namespaceLabelsOf,
+  type ScanInput,
+  type OfflineInput,
+  type ScanSummary,
+  type BackgroundScannerOptions,
+} from './background.js';
+export {
+  loadKubeConfig,
+  KubeClient,
+  watchClusterPolicies,
+  listClusterPolicyDocs,
+  listClusterResources,
+  ClusterReportWriter,
+  SCAN_TARGETS,
+  type KubeConfigOptions,
+  type KubeClientOptions,
+  type ApiResponse,
+  type ClusterPolicyWatch,
+  type ClusterPolicyWatchOptions,
+  type ClusterReportWriterOptions,
+  type WriteSummary,
+} from './cluster.js';
+export {
+  assessReadiness,
+  renderReadinessText,
+  policyMode,
+  OwnerIndex,
+  SYSTEM_NAMESPACES,
+  type ReadinessReport,
+  type ReadinessOptions,
+  type PolicyReadiness,
+  type PolicyMode,
+  type OwnerGroup,
+  type Violation,
+  type ProposedExclusion,
+} from './readiness.js';
+export { rewriteFailureAction, decidePromotion, planOverrides, type PromoteRequest, type ActionRewrite, type PromotionDecision } from './promote.js';
+export { unifiedDiff, type DiffOptions } from './diff.js';
