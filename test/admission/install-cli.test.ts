@@ -46,6 +46,20 @@ async function errorOf(args: string[]): Promise<PortcullisError> {
   throw new Error(`no error for ${args.join(' ')}`);
 }
 
+describe('docs/deployment.md', () => {
+  it('documents every flag of portcullis install', () => {
+    const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'deployment.md'), 'utf8');
+    const program = new Command();
+    registerInstall(program);
+    const flags = program.commands[0]!.options.map((o) => o.long!);
+    expect(flags.length).toBeGreaterThan(10);
+    // The first cell of each row of the flag table, e.g. `-n, --namespace NS`.
+    const cells = doc.split('\n').filter((l) => /^\| `-/.test(l)).map((l) => l.split(' | ')[0]!);
+    for (const f of flags) expect(cells.some((c) => new RegExp(`[ \`]${f}[ \`]`).test(c)), f).toBe(true);
+    expect(cells).toHaveLength(flags.length);
+  });
+});
+
 describe('portcullis install', () => {
   it('writes the manifests to -o, with the CA bundle, failure policy and policies given', async () => {
     const out = join(dir, 'a.yaml');
