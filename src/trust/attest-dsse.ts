@@ -1,10 +1,11 @@
 // in-toto statements in DSSE envelopes, and key-signed Sigstore bundles around them: the
 // building blocks of attestations and of cosign v3's bundle-format image signatures.
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { dsse } from '@sigstore/core';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustError } from './errors.js';
-import { publicKeyPem, signBytes, verifyBytes } from './keys.js';
+import { publicKeyHint } from './blob.js';
+import { signBytes, verifyBytes } from './keys.js';
 import { goJson } from './simple-signing.js';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -85,17 +86,11 @@ export function checkStatement(env: Envelope, imageDigest: string, input: string
   return doc as unknown as Statement;
 }
 
-/** cosign's key hint: base64 SHA-256 of the public key's SPKI DER. */
-export function keyHint(key: KeyObject): string {
-  const der = Buffer.from(publicKeyPem(key).replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
-  return createHash('sha256').update(der).digest('base64');
-}
-
 /** A bundle v0.3 holding a key-signed envelope, with no transparency-log entry (key-pair, offline). */
 export function keyBundle(key: KeyObject, env: Envelope): unknown {
   return {
     mediaType: BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: { publicKey: { hint: keyHint(key) }, tlogEntries: [], timestampVerificationData: { rfc3161Timestamps: [] } },
+    verificationMaterial: { publicKey: { hint: publicKeyHint(key) }, tlogEntries: [], timestampVerificationData: { rfc3161Timestamps: [] } },
     dsseEnvelope: {
       payload: env.payload.toString('base64'),
       payloadType: env.payloadType,

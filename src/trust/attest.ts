@@ -7,10 +7,9 @@ import { UsageError } from '../errors/index.js';
 import { parseReference, type OpenOptions } from '../oci/index.js';
 import { bundleEnvelope, createStatement, envelopeJson, IN_TOTO_PAYLOAD_TYPE, keyBundle, parseEnvelope, signEnvelope, type Envelope, type Statement } from './attest-dsse.js';
 import { TrustError } from './errors.js';
-import { createdAt, legacyAnnotationsFromBundle, type SignatureFormat, type Signer } from './image.js';
+import { createdAt, legacyAnnotationsFromBundle, signWithServices, witnessedSigner, type SignatureFormat, type Signer } from './image.js';
 import { resolveTarget } from './image-target.js';
 import { checkVerifier, isSignatureBundle, verifyDsse, type SignatureCheck, type Verifier } from './image-verify.js';
-import { signKeyless, type KeylessOptions } from './keyless.js';
 import { appendLegacyLayer, CosignAnnotations, CosignMediaTypes, pushReferrer, type ReferrerPath } from './oci-store.js';
 import { readBundles, readLegacy } from './oci-store-read.js';
 
@@ -60,18 +59,18 @@ export async function attestImage(ref: string, predicate: unknown, type: string,
   const { client, repo } = target.registry;
   const statement = createStatement(target.digest, predicateType, predicate, target.subjectName);
   const sign = async (): Promise<{ env: Envelope; bundle: unknown }> => {
-    if (opts.key) {
+    if (opts.key && !witnessedSigner(opts)) {
       const env = signEnvelope(opts.key, IN_TOTO_PAYLOAD_TYPE, statement);
       return { env, bundle: keyBundle(opts.key, env) };
     }
-    const bundle = await signKeyless({ dsse: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement } }, opts.keyless as KeylessOptions);
+    const bundle = await signWithServices(opts, { dsse: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement } });
     return { env: bundleEnvelope(bundle, target.name), bundle };
   };
   const result: AttestResult = { reference: target.name, digest: target.digest, predicateType, resolvedFromTag: target.resolvedFromTag };
   if (format !== 'bundle') {
     const { env, bundle } = await sign();
     // cosign leaves the signature annotation empty for attestations: the signature is in the envelope.
-    const annotations: Record<string, string> = opts.key ? { [CosignAnnotations.signature]: '' } : { ...legacyAnnotationsFromBundle(bundle), [CosignAnnotations.signature]: '' };
+    const annotations: Record<string, string> = { ...(witnessedSigner(opts) ? legacyAnnotationsFromBundle(bundle) : {}), [CosignAnnotations.signature]: '' };
     annotations[CosignAnnotations.predicateType] = predicateType;
     result.legacy = await appendLegacyLayer(client, repo, target.digest, 'att', { mediaType: CosignMediaTypes.dsseEnvelope, payload: envelopeJson(env), annotations });
   }

@@ -63,11 +63,16 @@ function failed(base: Omit<SignatureCheck, 'verified'>, e: unknown): SignatureCh
 /** A DSSE envelope from a legacy `.att` layer or a bundle, verified with the key or keylessly. */
 export function verifyDsse(env: Envelope, bundle: unknown, v: Verifier, imageDigest: string, input: string): { statement: Statement; check: Omit<SignatureCheck, 'format' | 'location' | 'verified'> } {
   const check: Omit<SignatureCheck, 'format' | 'location' | 'verified'> = {};
-  if (v.key) {
+  if (v.key && bundle === undefined) {
+    // A legacy `.att` layer: the envelope alone.
     if (!verifyEnvelope(v.key, env)) throw new TrustError('BAD_SIGNATURE', 'DSSE signature does not verify with the key', { input });
     check.signer = { key: true };
   } else {
-    const r = verifyBundle(bundle, undefined, { trustedRoot: v.trustedRoot, identity: v.identity });
+    // Key bundles: their log entries are checked when a trusted root is given (and there are some).
+    const logged = Array.isArray((bundle as { verificationMaterial?: { tlogEntries?: unknown } }).verificationMaterial?.tlogEntries) &&
+      ((bundle as { verificationMaterial: { tlogEntries: unknown[] } }).verificationMaterial.tlogEntries.length > 0);
+    const keyOpts = v.key ? { publicKey: v.key, ignoreTlog: v.trustedRoot === undefined || !logged } : { identity: v.identity };
+    const r = verifyBundle(bundle, undefined, { trustedRoot: v.trustedRoot, ...keyOpts });
     check.signer = r.signer;
     if (r.integratedTime) check.integratedTime = r.integratedTime;
     if (r.tlogIndex) check.tlogIndex = r.tlogIndex;

@@ -7,7 +7,8 @@ import { COSIGN_SIGN_PREDICATE, createStatement, IN_TOTO_PAYLOAD_TYPE, keyBundle
 import { TrustError } from './errors.js';
 import { resolveTarget, type ImageTarget } from './image-target.js';
 import { signBytes } from './keys.js';
-import { signKeyless, type KeylessOptions } from './keyless.js';
+import { keySigner, type KeySignOptions } from './blob.js';
+import { buildBundle, createWitnesses, signKeyless, type KeylessOptions, type KeylessPayload } from './keyless.js';
 import { appendLegacyLayer, CosignAnnotations, CosignMediaTypes, pushReferrer, type ReferrerPath } from './oci-store.js';
 import { createSimpleSigning } from './simple-signing.js';
 
@@ -15,10 +16,23 @@ import { createSimpleSigning } from './simple-signing.js';
 export type SignatureFormat = 'legacy' | 'bundle' | 'both';
 
 export interface Signer {
-  /** Key-pair signing (no transparency log). */
+  /** Key-pair signing. */
   key?: KeyObject;
+  /** With a key: upload to this Rekor (cosign does by default); without, nothing is logged. */
+  keyTlog?: KeySignOptions;
   /** Keyless signing through Fulcio (and Rekor unless tlogUpload is false). */
   keyless?: KeylessOptions;
+}
+
+/** True when signing goes through Sigstore services (keyless, or a key witnessed by Rekor/TSA). */
+function witnessed(s: Signer): boolean {
+  return !!s.keyless || (!!s.keyTlog && ((!!s.keyTlog.rekorURL && s.keyTlog.tlogUpload !== false) || !!s.keyTlog.tsaURL));
+}
+
+/** A bundle over `data` from the Sigstore services: keyless, or key-signed and witnessed. */
+export async function signWithServices(s: Signer, data: KeylessPayload): Promise<unknown> {
+  if (s.keyless) return signKeyless(data, s.keyless);
+  return buildBundle(data, keySigner(s.key as KeyObject), createWitnesses(s.keyTlog ?? {}));
 }
 
 export interface SignImageOptions extends OpenOptions, Signer {
@@ -45,6 +59,10 @@ export function createdAt(now?: Date): string {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const when = now ?? (epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date());
   return when.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function witnessedSigner(s: Signer): boolean {
+  return witnessed(s);
 }
 
 function checkSigner(s: Signer): void {
@@ -95,17 +113,17 @@ export async function signImage(ref: string, opts: SignImageOptions): Promise<Si
 
   if (format !== 'bundle') {
     const payload = createSimpleSigning(target.dockerReference, target.digest, opts.annotations);
-    let annotations: Record<string, string>;
-    if (opts.key) annotations = { [CosignAnnotations.signature]: signBytes(opts.key, payload).toString('base64') };
-    else annotations = legacyAnnotationsFromBundle(await signKeyless(payload, opts.keyless as KeylessOptions));
+    const annotations = witnessed(opts)
+      ? legacyAnnotationsFromBundle(await signWithServices(opts, payload))
+      : { [CosignAnnotations.signature]: signBytes(opts.key as KeyObject, payload).toString('base64') };
     result.legacy = await appendLegacyLayer(client, repo, target.digest, 'sig', { mediaType: CosignMediaTypes.simpleSigning, payload, annotations });
   }
   if (format !== 'legacy') {
     const predicate = {};
     const statement = createStatement(target.digest, COSIGN_SIGN_PREDICATE, predicate);
-    const bundle = opts.key
-      ? keyBundle(opts.key, signEnvelope(opts.key, IN_TOTO_PAYLOAD_TYPE, statement))
-      : await signKeyless({ dsse: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement } }, opts.keyless as KeylessOptions);
+    const bundle = witnessed(opts)
+      ? await signWithServices(opts, { dsse: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement } })
+      : keyBundle(opts.key as KeyObject, signEnvelope(opts.key as KeyObject, IN_TOTO_PAYLOAD_TYPE, statement));
     const annotations = {
       [CosignAnnotations.bundleContent]: 'dsse-envelope',
       [CosignAnnotations.bundlePredicateType]: COSIGN_SIGN_PREDICATE,

@@ -9,7 +9,7 @@ import { RegistryClient, resolveDigest } from '../../src/oci/index.js';
 import { attestImage, verifyAttestations } from '../../src/trust/attest.js';
 import { signImage } from '../../src/trust/image.js';
 import { verifyImage } from '../../src/trust/image-verify.js';
-import { generateKeyPair, loadPublicKey } from '../../src/trust/keys.js';
+import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../../src/trust/keys.js';
 import { CosignAnnotations, legacyTag } from '../../src/trust/oci-store.js';
 import { parseRekorBundle } from '../../src/trust/image-rekor.js';
 import { copyToRegistry, startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -88,7 +88,25 @@ describe('keyless image signatures', () => {
 
   it('a keyless signature does not verify with a key', async () => {
     const v = await verifyImage(ref, { ...plain, key: loadPublicKey(generateKeyPair('').publicKeyPem) });
-    expect(v.signatures.map((s) => s.code)).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE']);
+    // The bundle says it is certificate-signed (UNTRUSTED: wrong kind of verification); the legacy layer just fails.
+    expect(v.signatures.map((s) => s.code)).toEqual(['UNTRUSTED', 'BAD_SIGNATURE']);
+  });
+
+  it('a key signature logged in Rekor says when it was logged, in both formats', async () => {
+    const pair = generateKeyPair('');
+    const key = loadPrivateKey(pair.privateKeyPem, '');
+    const pub = loadPublicKey(pair.publicKeyPem);
+    await signImage(ref, { ...plain, key, keyTlog: { rekorURL: mock.rekorURL } });
+    const v = await verifyImage(ref, { ...plain, key: pub, trustedRoot: mock.trustedRoot });
+    const mine = v.signatures.filter((s) => s.verified);
+    expect(mine.map((s) => s.format)).toEqual(['bundle', 'legacy']);
+    for (const s of mine) {
+      expect(s.signer).toEqual({ key: true });
+      expect(Math.abs((s.integratedTime?.getTime() ?? 0) - Date.now())).toBeLessThan(5 * 60_000);
+    }
+    // Without the trusted root the signatures still verify, but no logged time is claimed.
+    const bare = (await verifyImage(ref, { ...plain, key: pub })).signatures.filter((s) => s.verified);
+    expect(bare.map((s) => s.integratedTime)).toEqual([undefined, undefined]);
   });
 
   it('attests keylessly and verifies the bundle referrer', async () => {

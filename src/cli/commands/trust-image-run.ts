@@ -20,8 +20,12 @@ function readText(file: string, flag: string): string {
 
 function signerFrom(flags: SignerFlags): Signer {
   if (!flags.key === !flags.identityToken) throw new UsageError('USAGE', 'give exactly one of --key FILE or --identity-token TOKEN', { input: 'sign' });
-  if (flags.key) return { key: loadPrivateKey(readText(flags.key, '--key'), process.env.COSIGN_PASSWORD ?? '') };
   if (flags.tlogUpload !== 'true' && flags.tlogUpload !== 'false') throw new UsageError('BAD_FLAG', `--tlog-upload takes true or false, not ${JSON.stringify(flags.tlogUpload)}`, { input: '--tlog-upload' });
+  if (flags.key) {
+    // As cosign: a key signature is logged in Rekor too, unless --tlog-upload=false.
+    const key = loadPrivateKey(readText(flags.key, '--key'), process.env.COSIGN_PASSWORD ?? '');
+    return { key, keyTlog: { rekorURL: flags.rekorUrl, tlogUpload: flags.tlogUpload === 'true' } };
+  }
   return { keyless: { identityToken: flags.identityToken as string, fulcioURL: flags.fulcioUrl, rekorURL: flags.rekorUrl, tlogUpload: flags.tlogUpload === 'true' } };
 }
 

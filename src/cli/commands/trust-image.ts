@@ -50,8 +50,8 @@ function signerOptions(cmd: Command): Command {
     .option('--key <file>', 'cosign private key (password from $COSIGN_PASSWORD)')
     .option('--identity-token <token>', 'OIDC identity token for keyless signing')
     .option('--fulcio-url <url>', 'Fulcio for keyless signing', DEFAULT_FULCIO_URL)
-    .option('--rekor-url <url>', 'Rekor transparency log for keyless signing', DEFAULT_REKOR_URL)
-    .option('--tlog-upload <bool>', 'upload keyless signatures to Rekor (false for private setups)', 'true')
+    .option('--rekor-url <url>', 'Rekor transparency log', DEFAULT_REKOR_URL)
+    .option('--tlog-upload <bool>', 'log the signature in Rekor (false for private setups)', 'true')
     .option('--resolve', 'allow a tag: sign the digest it resolves to now (and print it)')
     .option('--storage <format>', `where to store: ${STORAGE_FORMATS.join(', ')} (legacy = cosign's .sig/.att tags, bundle = OCI 1.1 referrer)`, 'both');
 }
