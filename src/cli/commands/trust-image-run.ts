@@ -6,7 +6,7 @@ import { loadPrivateKey, loadPublicKey } from '../../trust/keys.js';
 import { loadTrustedRoot } from '../../trust/trusted-root.js';
 import { signImage, type SignatureFormat, type Signer } from '../../trust/image.js';
 import { requireVerified, verifyImage, type SignatureCheck } from '../../trust/image-verify.js';
-import { logger, openOptionsFrom } from '../context.js';
+import { cacheDirFrom, logger, openOptionsFrom } from '../context.js';
 import { writeOutput } from '../output.js';
 import { STORAGE_FORMATS, VERIFY_OUTPUT_FORMATS, type AttestFlags, type SignerFlags, type SignFlags, type VerifyAttestationFlags, type VerifyFlags } from './trust-image.js';
 
@@ -89,7 +89,7 @@ async function verifierFrom(flags: VerifyFlags): Promise<{ key?: import('node:cr
   if (flags.certificateIdentityRegexp !== undefined) identity.subjectRegExp = flags.certificateIdentityRegexp;
   if (flags.certificateOidcIssuer !== undefined) identity.issuer = flags.certificateOidcIssuer;
   if (flags.certificateOidcIssuerRegexp !== undefined) identity.issuerRegExp = flags.certificateOidcIssuerRegexp;
-  const trustedRoot = await loadTrustedRoot({ file: flags.trustedRoot, offline: flags.offline });
+  const trustedRoot = await loadTrustedRoot({ file: flags.trustedRoot, offline: flags.offline, cacheDir: cacheDirFrom(flags) });
   return { identity, trustedRoot };
 }
 
