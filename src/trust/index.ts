@@ -24,3 +24,33 @@ export {
   type VerifiedSigner,
   type BundleArtifact,
 } from './verify-bundle.js';
+// Images: cosign's storage format (legacy .sig/.att tags, bundle referrers), signing, verification, attestations.
+export { createSimpleSigning, parseSimpleSigning, checkSimpleSigning, SIMPLE_SIGNING_TYPE, type SimpleSigning } from './simple-signing.js';
+export {
+  CosignMediaTypes,
+  CosignAnnotations,
+  legacyTag,
+  referrersTag,
+  appendLegacyLayer,
+  pushReferrer,
+  type LegacyKind,
+  type LegacyLayer,
+  type ReferrerPath,
+} from './oci-store.js';
+export { registryReader, layoutReader, readLegacy, readBundles, type ArtifactReader, type LegacyEntry, type BundleEntry } from './oci-store-read.js';
+export { resolveTarget, type ImageTarget } from './image-target.js';
+export { signImage, type SignImageOptions, type SignImageResult, type SignatureFormat, type Signer } from './image.js';
+export { verifyImage, verifyTargetSignatures, requireVerified, type VerifyImageOptions, type ImageVerification, type SignatureCheck, type Verifier } from './image-verify.js';
+export {
+  attestImage,
+  attachAttestation,
+  verifyAttestations,
+  predicateTypeOf,
+  PREDICATE_TYPES,
+  type AttestOptions,
+  type AttestResult,
+  type VerifyAttestationOptions,
+  type AttestationVerification,
+  type AttestationCheck,
+} from './attest.js';
+export { createStatement, COSIGN_SIGN_PREDICATE, IN_TOTO_PAYLOAD_TYPE, type Statement } from './attest-dsse.js';
