@@ -114,6 +114,10 @@ export async function startMockSigstore(): Promise<MockSigstore> {
   const ca = await initializeCA(p256(), ctlog);
   const tlog = await initializeTLog(url, p256());
   const tsa = await initializeTSA(p256());
+  // asn1js writes GeneralizedTime fractions without trailing zeros (".12Z", as DER requires),
+  // which @sigstore/core 3.2.1 rejects ("invalid time": it wants exactly three digits). Whole
+  // seconds have no fraction at all, so the TSA's clock is truncated to the second.
+  (tsa as unknown as { getCurrentTime: () => Date }).getCurrentTime = () => new Date(Math.floor(Date.now() / 1000) * 1000);
   for (const h of [fulcioHandler(ca), tsaHandler(tsa)]) routes.set(h.path, h.fn);
   const rekor = rekorHandler(tlog);
   routes.set(rekor.path, (body) => rekor.fn(canonicalizeDsseProposal(body)));
