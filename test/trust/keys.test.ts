@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodePemBlocks, generateKeyPair, loadPrivateKey, loadPublicKey, publicKeyPem, signBytes, verifyBytes } from '../../src/trust/keys.js';
 import { TrustError } from '../../src/trust/errors.js';
 
-const KEYS = join(__dirname, '../fixtures/trust/cosign-keys');
+const KEYS = join(import.meta.dirname, '../fixtures/trust/cosign-keys');
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
