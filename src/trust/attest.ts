@@ -42,6 +42,8 @@ export interface AttestOptions extends OpenOptions, Signer {
 
 export interface AttestResult {
   reference: string;
+  /** `registry/repository`, for printing `repository@digest`. */
+  repository: string;
   digest: string;
   predicateType: string;
   resolvedFromTag: boolean;
@@ -66,7 +68,7 @@ export async function attestImage(ref: string, predicate: unknown, type: string,
     const bundle = await signWithServices(opts, { dsse: { payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement } });
     return { env: bundleEnvelope(bundle, target.name), bundle };
   };
-  const result: AttestResult = { reference: target.name, digest: target.digest, predicateType, resolvedFromTag: target.resolvedFromTag };
+  const result: AttestResult = { reference: target.name, repository: target.subjectName, digest: target.digest, predicateType, resolvedFromTag: target.resolvedFromTag };
   if (format !== 'bundle') {
     const { env, bundle } = await sign();
     // cosign leaves the signature annotation empty for attestations: the signature is in the envelope.

@@ -123,7 +123,12 @@ function legacyToBundle(e: LegacyEntry, sigB64: string, certificatePem: string, 
   const tlogEntries = [];
   if (rekor !== undefined) {
     const rb = parseRekorBundle(rekor, input);
-    const body = JSON.parse(Buffer.from(rb.Payload.body, 'base64').toString('utf8')) as { kind?: string; apiVersion?: string };
+    let body: { kind?: string; apiVersion?: string };
+    try {
+      body = JSON.parse(Buffer.from(rb.Payload.body, 'base64').toString('utf8')) as typeof body;
+    } catch {
+      throw new TrustError('BAD_BUNDLE', 'Rekor bundle annotation: the entry body is not JSON', { input });
+    }
     tlogEntries.push({
       logIndex: String(rb.Payload.logIndex),
       logId: { keyId: Buffer.from(rb.Payload.logID, 'hex').toString('base64') },

@@ -48,6 +48,8 @@ export interface SignImageOptions extends OpenOptions, Signer {
 export interface SignImageResult {
   /** The reference as named, normalized. */
   reference: string;
+  /** `registry/repository`, for printing `repository@digest`. */
+  repository: string;
   /** The digest signed. */
   digest: string;
   resolvedFromTag: boolean;
@@ -109,7 +111,7 @@ export async function signImage(ref: string, opts: SignImageOptions): Promise<Si
   const format = opts.format ?? 'both';
   const target = await resolveTarget(ref, { ...opts, requireDigest: true, allowTag: opts.resolve });
   const { client, repo } = writableTarget(target);
-  const result: SignImageResult = { reference: target.name, digest: target.digest, resolvedFromTag: target.resolvedFromTag };
+  const result: SignImageResult = { reference: target.name, repository: target.subjectName, digest: target.digest, resolvedFromTag: target.resolvedFromTag };
 
   if (format !== 'bundle') {
     const payload = createSimpleSigning(target.dockerReference, target.digest, opts.annotations);

@@ -10,7 +10,7 @@ import { attestImage, verifyAttestations } from '../../src/trust/attest.js';
 import { signImage } from '../../src/trust/image.js';
 import { verifyImage } from '../../src/trust/image-verify.js';
 import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../../src/trust/keys.js';
-import { CosignAnnotations, legacyTag } from '../../src/trust/oci-store.js';
+import { CosignAnnotations, CosignMediaTypes, legacyManifest, legacyTag } from '../../src/trust/oci-store.js';
 import { parseRekorBundle } from '../../src/trust/image-rekor.js';
 import { copyToRegistry, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { buildImage, tempDir } from '../oci/images.js';
@@ -113,5 +113,27 @@ describe('keyless image signatures', () => {
     await attestImage(ref, { builder: { id: 'https://ci.example/acme' } }, 'slsaprovenance', { ...plain, keyless, format: 'bundle' });
     const v = await verifyAttestations(ref, { ...plain, identity: { subject: SUBJECT, issuer: ISSUER }, trustedRoot: mock.trustedRoot, type: 'slsaprovenance', condition: "builder.id == 'https://ci.example/acme'" });
     expect(v.attestations.map((a) => [a.format, a.verified, a.signer?.subject])).toEqual([['bundle', true, SUBJECT]]);
+  });
+
+  it('a keyless layer with a malformed Rekor bundle or certificate is reported, not trusted', async () => {
+    const client = new RegistryClient(reg.host, plain);
+    const m = JSON.parse((await client.getManifest(REPO, legacyTag(digest, 'sig'))).body.toString()) as { layers: Array<{ mediaType: string; size: number; digest: string; annotations: Record<string, string> }> };
+    const keylessLayer = m.layers.find((l) => l.annotations[CosignAnnotations.certificate]);
+    if (!keylessLayer) throw new Error('no keyless layer');
+    const rb = JSON.parse(keylessLayer.annotations[CosignAnnotations.bundle] ?? '{}') as { Payload: { body: string } };
+    rb.Payload.body = Buffer.from('not json').toString('base64');
+    const layers = [
+      { ...keylessLayer, annotations: { ...keylessLayer.annotations, [CosignAnnotations.bundle]: JSON.stringify(rb) } },
+      { ...keylessLayer, annotations: { ...keylessLayer.annotations, [CosignAnnotations.certificate]: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' } },
+    ];
+    const { manifest, config } = legacyManifest(layers);
+    await client.putBlob(REPO, config);
+    await client.putManifest(REPO, legacyTag(digest, 'sig'), manifest, CosignMediaTypes.ociManifest);
+    const v = await verifyImage(ref, { ...plain, identity: { subject: SUBJECT, issuer: ISSUER }, trustedRoot: mock.trustedRoot });
+    const legacy = v.signatures.filter((s) => s.format === 'legacy');
+    expect(legacy.map((s) => s.verified)).toEqual([false, false]);
+    expect(legacy[0].code).toBe('BAD_BUNDLE');
+    expect(v.signatures.find((s) => s.format === 'bundle' && s.verified)).toBeDefined(); // the referrer is untouched
+    expect(legacy[1].code).toBe('BAD_BUNDLE');
   });
 });

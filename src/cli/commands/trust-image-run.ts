@@ -53,7 +53,7 @@ export async function runSign(ref: string, flags: SignFlags): Promise<void> {
   if (r.legacy) log(`stored signature in ${r.legacy.tag}${r.legacy.appended ? '' : ' (already there)'}`);
   if (r.bundle) log(`stored bundle referrer ${r.bundle.manifestDigest} (${r.bundle.path})`);
   // The digest on stdout: with --resolve it is what was signed, for the caller to pin.
-  writeOutput(`${r.reference.replace(/[:@][^/]*$/, '')}@${r.digest}`);
+  writeOutput(`${r.repository}@${r.digest}`);
 }
 
 export async function runAttest(ref: string, flags: AttestFlags): Promise<void> {
@@ -70,7 +70,7 @@ export async function runAttest(ref: string, flags: AttestFlags): Promise<void> 
   if (r.resolvedFromTag) log(`attested ${r.digest}, which ${ref} resolves to now`);
   if (r.legacy) log(`stored attestation (${r.predicateType}) in ${r.legacy.tag}`);
   if (r.bundle) log(`stored bundle referrer ${r.bundle.manifestDigest} (${r.bundle.path})`);
-  writeOutput(`${r.reference.replace(/[:@][^/]*$/, '')}@${r.digest}`);
+  writeOutput(`${r.repository}@${r.digest}`);
 }
 
 async function verifierFrom(flags: VerifyFlags): Promise<{ key?: import('node:crypto').KeyObject; identity?: IdentityPolicy; trustedRoot?: unknown }> {
