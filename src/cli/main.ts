@@ -2,9 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { isPortcullisError } from '../errors/index.js';
 import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
+import { registerInstall } from './commands/install.js';
 import { registerPolicy } from './commands/policy.js';
+import { registerReadiness } from './commands/readiness.js';
 import { registerSbom } from './commands/sbom.js';
 import { registerScan } from './commands/scan.js';
+import { registerServe } from './commands/serve.js';
+import { registerImageTrustCommands } from './commands/trust-image.js';
+import { registerKeyCommands } from './commands/trust-keys.js';
 import { VERSION } from './version.js';
 
 function buildProgram(): Command {
@@ -22,6 +27,11 @@ function buildProgram(): Command {
   registerDb(program);
   registerConfig(program);
   registerPolicy(program);
+  registerServe(program);
+  registerReadiness(program);
+  registerInstall(program);
+  registerKeyCommands(program);
+  registerImageTrustCommands(program);
   // Let every subcommand see the global --debug flag.
   program.hook('preAction', (_root, action) => {
     if (program.opts().debug) action.setOptionValue('debug', true);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerPromote } from './promote.js';
 
 export const POLICY_APPLY_FORMATS = ['table', 'json', 'policyreport'] as const;
 
@@ -39,4 +40,5 @@ export function registerPolicy(program: Command): void {
     .option('--fail-only', 'show only the rows that failed')
     .option('--file-name <name>', 'the test file name to look for', 'kyverno-test.yaml')
     .action(async (paths: string[], flags: PolicyTestFlags) => (await run()).runPolicyTest(paths, flags));
+  registerPromote(policy);
 }
