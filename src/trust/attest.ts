@@ -9,7 +9,7 @@ import { bundleEnvelope, createStatement, envelopeJson, IN_TOTO_PAYLOAD_TYPE, ke
 import { TrustError } from './errors.js';
 import { createdAt, legacyAnnotationsFromBundle, signWithServices, witnessedSigner, type SignatureFormat, type Signer } from './image.js';
 import { resolveTarget } from './image-target.js';
-import { checkVerifier, isSignatureBundle, verifyDsse, type SignatureCheck, type Verifier } from './image-verify.js';
+import { checkVerifier, isSignatureBundle, legacyToBundle, verifyDsse, type SignatureCheck, type Verifier } from './image-verify.js';
 import { appendLegacyLayer, CosignAnnotations, CosignMediaTypes, pushReferrer, type ReferrerPath } from './oci-store.js';
 import { readBundles, readLegacy } from './oci-store-read.js';
 
@@ -149,9 +149,8 @@ export async function verifyAttestations(ref: string, opts: VerifyAttestationOpt
   }
   for (const l of await readLegacy(target.reader, target.digest, 'att')) {
     const location = `${l.location}#${l.index}`;
-    candidates.push({
+    const c: (typeof candidates)[number] = {
       format: 'legacy', location, claimedType: l.annotations[CosignAnnotations.predicateType],
-      bundle: undefined,
       load: () => {
         if (l.problem) throw l.problem;
         let doc: unknown;
@@ -160,16 +159,19 @@ export async function verifyAttestations(ref: string, opts: VerifyAttestationOpt
         } catch (e) {
           throw new TrustError('BAD_BUNDLE', `DSSE envelope is not JSON: ${(e as Error).message}`, { input: location, cause: e });
         }
-        return parseEnvelope(doc, location);
+        const env = parseEnvelope(doc, location);
+        // Keyless: the certificate and Rekor bundle annotations around the envelope make a bundle.
+        if (!opts.key) c.bundle = legacyToBundle(l.annotations, { dsseEnvelope: doc }, location);
+        return env;
       },
-    });
+    };
+    candidates.push(c);
   }
   const attestations: AttestationCheck[] = [];
   for (const c of candidates) {
     const base = { format: c.format, location: c.location };
     try {
       const env = c.load();
-      if (c.format === 'legacy' && !opts.key) throw new TrustError('BAD_BUNDLE', 'keyless verification of legacy .att layers is not supported; verify the bundle referrer', { input: c.location });
       const { statement, check } = verifyDsse(env, c.bundle, opts, target.digest, c.location);
       if (wanted && statement.predicateType !== wanted) continue;
       const out: AttestationCheck = { ...base, ...check, verified: true, predicateType: statement.predicateType, statement };

@@ -90,7 +90,6 @@ function verifyLegacyEntry(e: LegacyEntry, v: Verifier, imageDigest: string): Si
     if (typeof sigB64 !== 'string' || sigB64 === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(sigB64)) {
       throw new TrustError('BAD_BUNDLE', `annotation ${CosignAnnotations.signature} is missing or not base64`, { input: location });
     }
-    const certificatePem = e.annotations[CosignAnnotations.certificate];
     const rekor = e.annotations[CosignAnnotations.bundle];
     const out: SignatureCheck = { ...base, verified: false };
     if (v.key) {
@@ -103,8 +102,8 @@ function verifyLegacyEntry(e: LegacyEntry, v: Verifier, imageDigest: string): Si
         out.tlogIndex = logged.logIndex;
       }
     } else {
-      if (!certificatePem) throw new TrustError('UNTRUSTED', `no ${CosignAnnotations.certificate} annotation: a key-signed signature needs --key`, { input: location });
-      const r = verifyBundle(legacyToBundle(e, sigB64, certificatePem, rekor, location), payload, { trustedRoot: v.trustedRoot, identity: v.identity });
+      const content = { messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: Buffer.from(e.layer.digest.slice('sha256:'.length), 'hex').toString('base64') }, signature: sigB64 } };
+      const r = verifyBundle(legacyToBundle(e.annotations, content, location), payload, { trustedRoot: v.trustedRoot, identity: v.identity });
       out.signer = r.signer;
       if (r.integratedTime) out.integratedTime = r.integratedTime;
       if (r.tlogIndex) out.tlogIndex = r.tlogIndex;
@@ -116,10 +115,17 @@ function verifyLegacyEntry(e: LegacyEntry, v: Verifier, imageDigest: string): Si
   }
 }
 
-/** A keyless legacy layer as the v0.1 bundle it amounts to, for the bundle verifier. */
-function legacyToBundle(e: LegacyEntry, sigB64: string, certificatePem: string, rekor: string | undefined, input: string): unknown {
+/**
+ * A keyless legacy layer (`.sig` or `.att`) as the v0.1 bundle it amounts to, for the
+ * bundle verifier: the certificate (and chain) and Rekor bundle from the annotations,
+ * around `content` (the message signature, or the DSSE envelope).
+ */
+export function legacyToBundle(annotations: Record<string, string>, content: { messageSignature: unknown } | { dsseEnvelope: unknown }, input: string): unknown {
+  const certificatePem = annotations[CosignAnnotations.certificate];
+  if (!certificatePem) throw new TrustError('UNTRUSTED', `no ${CosignAnnotations.certificate} annotation: a key-signed signature needs --key`, { input });
+  const rekor = annotations[CosignAnnotations.bundle];
   const der = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
-  const certs = [certificatePem, ...(e.annotations[CosignAnnotations.chain] ?? '').split(/(?<=-----END CERTIFICATE-----)\s*/)].map(der).filter(Boolean);
+  const certs = [certificatePem, ...(annotations[CosignAnnotations.chain] ?? '').split(/(?<=-----END CERTIFICATE-----)\s*/)].map(der).filter(Boolean);
   const tlogEntries = [];
   if (rekor !== undefined) {
     const rb = parseRekorBundle(rekor, input);
@@ -141,7 +147,7 @@ function legacyToBundle(e: LegacyEntry, sigB64: string, certificatePem: string, 
   return {
     mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
     verificationMaterial: { x509CertificateChain: { certificates: certs.map((rawBytes) => ({ rawBytes })) }, tlogEntries },
-    messageSignature: { messageDigest: { algorithm: 'SHA2_256', digest: Buffer.from(e.layer.digest.slice('sha256:'.length), 'hex').toString('base64') }, signature: sigB64 },
+    ...content,
   };
 }
 

@@ -109,10 +109,13 @@ describe('keyless image signatures', () => {
     expect(bare.map((s) => s.integratedTime)).toEqual([undefined, undefined]);
   });
 
-  it('attests keylessly and verifies the bundle referrer', async () => {
-    await attestImage(ref, { builder: { id: 'https://ci.example/acme' } }, 'slsaprovenance', { ...plain, keyless, format: 'bundle' });
+  it('attests keylessly and verifies the bundle referrer and the .att layer', async () => {
+    await attestImage(ref, { builder: { id: 'https://ci.example/acme' } }, 'slsaprovenance', { ...plain, keyless });
     const v = await verifyAttestations(ref, { ...plain, identity: { subject: SUBJECT, issuer: ISSUER }, trustedRoot: mock.trustedRoot, type: 'slsaprovenance', condition: "builder.id == 'https://ci.example/acme'" });
-    expect(v.attestations.map((a) => [a.format, a.verified, a.signer?.subject])).toEqual([['bundle', true, SUBJECT]]);
+    expect(v.attestations.map((a) => [a.format, a.verified, a.signer?.subject])).toEqual([['bundle', true, SUBJECT], ['legacy', true, SUBJECT]]);
+    for (const a of v.attestations) expect(a.integratedTime).toBeDefined();
+    const wrong = await verifyAttestations(ref, { ...plain, identity: { subject: 'https://github.com/evil/app', issuer: ISSUER }, trustedRoot: mock.trustedRoot, type: 'slsaprovenance' });
+    expect(wrong.attestations.map((a) => a.code)).toEqual(['IDENTITY_MISMATCH', 'IDENTITY_MISMATCH']);
   });
 
   it('a keyless layer with a malformed Rekor bundle or certificate is reported, not trusted', async () => {
