@@ -90,7 +90,8 @@ export function collectManifestFiles(paths: readonly string[], flag: string): st
 }
 
 export function readManifestText(file: string): string {
-  const st = statSync(file);
+  const st = statSync(file, { throwIfNoEntry: false });
+  if (!st?.isFile()) throw new LifecycleError('BAD_INPUT', st ? 'not a regular file' : 'no such file', { input: file });
   if (st.size > MAX_FILE_BYTES) throw new LifecycleError('BAD_INPUT', `larger than ${MAX_FILE_BYTES} bytes`, { input: file });
   try {
     return readFileSync(file, 'utf8');

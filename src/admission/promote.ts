@@ -44,6 +44,8 @@ interface Plan {
   path: Path;
   /** undefined: remove the key (an overrides list left empty). */
   value: unknown;
+  /** For an existing overrides list: the edits, spliced one by one so comments inside survive. */
+  ops?: OverrideOp[];
   /** For a key that does not exist yet: insert after one of these sibling keys, in order of preference. */
   after: string[];
 }
@@ -68,35 +70,49 @@ function other(a: FailureAction): FailureAction {
   return a === 'Enforce' ? 'Audit' : 'Enforce';
 }
 
+/** A change to an existing overrides list, by the entries' original positions (so it can be spliced). */
+export type OverrideOp =
+  | { op: 'removeNamespace'; entry: number; namespace: string }
+  | { op: 'removeEntry'; entry: number }
+  | { op: 'appendNamespace'; entry: number; namespace: string }
+  | { op: 'prependEntry'; value: Json };
+
 /**
- * The overrides list after making `ns` resolve to `to`, or undefined when it already does.
- * Overrides are first-match-wins: `ns` is taken out of entries for the other action, then
- * added to an entry for `to` that comes before any other entry that could match it (or a
- * new entry is put first).
+ * The overrides list after making `ns` resolve to `to` (and the edits that get there), or
+ * undefined when it already does. Overrides are first-match-wins: `ns` is taken out of entries
+ * for the other action, then added to an entry for `to` that comes before any other entry
+ * that could match it, or a new entry is put first.
  */
-export function planOverrides(current: readonly unknown[], ns: string, to: FailureAction, fallback: FailureAction): Json[] | undefined {
-  const before = JSON.stringify(current);
-  const emptied = new Set<Json>();
-  let out: Json[] = current.filter(isJson).map((e) => structuredClone(e));
-  for (const e of out) {
+export function planOverrides(current: readonly unknown[], ns: string, to: FailureAction, fallback: FailureAction): { list: Json[]; ops: OverrideOp[] } | undefined {
+  const ops: OverrideOp[] = [];
+  let out = current.map((e, idx) => ({ idx, e: isJson(e) ? structuredClone(e) : {} }));
+  const emptied = new Set<number>();
+  for (const { idx, e } of out) {
     if (actionOf(e.action) !== to && Array.isArray(e.namespaces) && e.namespaces.includes(ns) && e.namespaceSelector === undefined) {
       const left = e.namespaces.filter((n) => n !== ns);
       e.namespaces = left;
-      if (left.length === 0) emptied.add(e);
+      // An entry whose only namespace was `ns` goes (left empty it would read as a mistake).
+      if (left.length === 0) emptied.add(idx);
+      ops.push(left.length === 0 ? { op: 'removeEntry', entry: idx } : { op: 'removeNamespace', entry: idx, namespace: ns });
     }
   }
-  // An entry whose only namespace was `ns` goes (left empty it would read as a mistake).
-  out = out.filter((e) => !emptied.has(e));
+  out = out.filter(({ idx }) => !emptied.has(idx));
   const mayApply = (e: Json) => !Array.isArray(e.namespaces) || e.namespaces.some((p) => typeof p === 'string' && wildcardMatch(p, ns));
-  const first = out.findIndex(mayApply);
-  const effective = first >= 0 && out[first]!.namespaceSelector === undefined ? actionOf(out[first]!.action) : first < 0 ? fallback : undefined;
+  const first = out.findIndex(({ e }) => mayApply(e));
+  const effective = first >= 0 && out[first]!.e.namespaceSelector === undefined ? actionOf(out[first]!.e.action) : first < 0 ? fallback : undefined;
   if (effective !== to) {
     const limit = first >= 0 ? first : out.length;
-    const host = out.slice(0, limit).find((e) => actionOf(e.action) === to && Array.isArray(e.namespaces) && e.namespaceSelector === undefined);
-    if (host) (host.namespaces as unknown[]).push(ns);
-    else out.unshift({ action: to, namespaces: [ns] });
+    const host = out.slice(0, limit).find(({ e }) => actionOf(e.action) === to && Array.isArray(e.namespaces) && e.namespaceSelector === undefined);
+    if (host) {
+      (host.e.namespaces as unknown[]).push(ns);
+      ops.push({ op: 'appendNamespace', entry: host.idx, namespace: ns });
+    } else {
+      const value = { action: to, namespaces: [ns] };
+      out.unshift({ idx: -1, e: value });
+      ops.push({ op: 'prependEntry', value });
+    }
   }
-  return JSON.stringify(out) === before ? undefined : out;
+  return ops.length === 0 ? undefined : { list: out.map(({ e }) => e), ops };
 }
 
 function pathString(path: Path): string {
@@ -141,12 +157,12 @@ function planRewrite(doc: Json, req: PromoteRequest): { plans: Plan[]; notes: st
     const fallback = actionOf(v.failureAction) ?? specAction;
     const list = Array.isArray(v.failureActionOverrides) ? v.failureActionOverrides : [];
     const next = planOverrides(list, ns, req.to, fallback);
-    if (next) plans.push({ path: ['spec', 'rules', i, 'validate', 'failureActionOverrides'], value: next.length > 0 ? next : undefined, after: ['failureAction', 'message'] });
+    if (next) plans.push({ path: ['spec', 'rules', i, 'validate', 'failureActionOverrides'], value: next.list.length > 0 ? next.list : undefined, ops: next.ops, after: ['failureAction', 'message'] });
   }
   if (specLevel) {
     const list = Array.isArray(spec.validationFailureActionOverrides) ? spec.validationFailureActionOverrides : [];
     const next = planOverrides(list, ns, req.to, specAction);
-    if (next) plans.push({ path: ['spec', 'validationFailureActionOverrides'], value: next.length > 0 ? next : undefined, after: ['validationFailureAction', 'background', 'admission'] });
+    if (next) plans.push({ path: ['spec', 'validationFailureActionOverrides'], value: next.list.length > 0 ? next.list : undefined, ops: next.ops, after: ['validationFailureAction', 'background', 'admission'] });
   }
   return { plans, notes };
 }
@@ -231,6 +247,83 @@ class Splicer {
     return true;
   }
 
+  private lineEnd(pos: number): number {
+    const nl = this.text.indexOf('\n', pos);
+    return nl === -1 ? this.text.length : nl + 1;
+  }
+
+  /** Start of the line holding `pos` when only indentation (and a `- ` marker) precedes it. */
+  private lineStartOf(pos: number): { start: number; dash: number } | undefined {
+    const start = this.text.lastIndexOf('\n', pos - 1) + 1;
+    const m = /^([ \t]*)(-[ \t]+)?$/.exec(this.text.slice(start, pos));
+    if (!m) return undefined;
+    return { start, dash: m[2] ? m[1]!.length : -1 };
+  }
+
+  /** True when only a comment follows `pos` on its line. */
+  private restOfLineIsComment(pos: number): boolean {
+    return /^[ \t]*(#[^\n]*)?(\n|$)/.test(this.text.slice(pos, this.lineEnd(pos)));
+  }
+
+  /**
+   * Edits to an existing block overrides list, spliced line by line so comments elsewhere
+   * in the list survive. False (with nothing recorded) when a shape is not spliceable.
+   */
+  overrideOps(seq: YAMLSeq, ops: readonly OverrideOp[]): boolean {
+    if (seq.flow) return false;
+    const mark = this.edits.length;
+    const fail = () => {
+      this.edits.length = mark;
+      return false;
+    };
+    const entryAt = (i: number) => {
+      const e = seq.items[i];
+      return isMap(e) && !e.flow && e.range ? e : undefined;
+    };
+    for (const o of ops) {
+      if (o.op === 'prependEntry') {
+        const first = seq.items[0] as { range?: [number, number, number] } | undefined;
+        const line = first?.range ? this.lineStartOf(first.range[0]) : undefined;
+        if (!line || line.dash < 0) return fail();
+        this.edits.push({ start: line.start, end: line.start, text: ' '.repeat(line.dash) + blockOverrides([o.value], line.dash) + '\n' });
+        continue;
+      }
+      const entry = entryAt(o.entry);
+      if (!entry) return fail();
+      if (o.op === 'removeEntry') {
+        const line = this.lineStartOf(entry.range![0]);
+        if (!line || line.dash < 0) return fail();
+        const end = this.text[entry.range![1] - 1] === '\n' ? entry.range![1] : this.lineEnd(entry.range![1]);
+        this.edits.push({ start: line.start, end, text: '' });
+        continue;
+      }
+      const list = entry.get('namespaces', true);
+      if (!isSeq(list) || !list.range) return fail();
+      const values = (list.toJSON() as unknown[]).filter((x) => typeof x === 'string');
+      if (list.flow) {
+        const next = o.op === 'appendNamespace' ? [...values, o.namespace] : values.filter((x) => x !== o.namespace);
+        this.edits.push({ start: list.range[0], end: list.range[1], text: flowValue(next) });
+        continue;
+      }
+      if (o.op === 'removeNamespace') {
+        const item = list.items.find((x) => isScalar(x) && x.value === o.namespace);
+        if (!this.oneLine(item) || !this.restOfLineIsComment(item.range![1])) return fail();
+        const line = this.lineStartOf(item.range![0]);
+        if (!line || line.dash < 0) return fail();
+        this.edits.push({ start: line.start, end: this.lineEnd(item.range![1]), text: '' });
+      } else {
+        const last = list.items[list.items.length - 1];
+        if (!this.oneLine(last) || !this.restOfLineIsComment(last.range![1])) return fail();
+        const line = this.lineStartOf(last.range![0]);
+        if (!line || line.dash < 0) return fail();
+        const pos = this.lineEnd(last.range![1]);
+        const nl = this.text[pos - 1] === '\n' ? '' : '\n';
+        this.edits.push({ start: pos, end: pos, text: `${nl}${' '.repeat(line.dash)}- ${flowScalar(o.namespace)}\n` });
+      }
+    }
+    return true;
+  }
+
   /** Remove a `key: value` pair of a block map, whole lines; false when it cannot be spliced. */
   deletePair(map: YAMLMap, key: string): boolean {
     if (map.flow) return false;
@@ -253,7 +346,8 @@ class Splicer {
 
   apply(): string {
     let out = this.text;
-    for (const e of [...this.edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+    // From the end; at one position, a deletion before an insertion there.
+    for (const e of [...this.edits].sort((a, b) => b.start - a.start || b.end - a.end)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
     return out;
   }
 }
@@ -270,7 +364,7 @@ function splice(doc: Document, text: string, plans: readonly Plan[]): string | u
     if (node !== undefined && node !== null) {
       if (typeof plan.value === 'string' && sp.oneLine(node)) sp.setScalar(node, plan.value);
       else if (Array.isArray(plan.value) && isSeq(node)) {
-        if (!sp.setList(node, plan.value)) return undefined;
+        if (!(plan.ops && sp.overrideOps(node, plan.ops)) && !sp.setList(node, plan.value)) return undefined;
       } else return undefined;
       continue;
     }
