@@ -18,6 +18,12 @@ export async function runSbom(target: string, flags: SbomFlags): Promise<void> {
   if (!(SBOM_FORMATS as readonly string[]).includes(flags.format)) {
     throw new UsageError('BAD_FLAG', `unknown format "${flags.format}": want one of ${SBOM_FORMATS.join(', ')}`, { input: '--format' });
   }
+  if (flags.attest && flags.format === 'table') throw new UsageError('BAD_FLAG', '--attest needs --format cyclonedx or spdx-json', { input: '--attest' });
   const inv = await inventoryTarget(target, flags);
-  writeOutput(await render(inv, flags.format as SbomFormat), flags.output);
+  const text = await render(inv, flags.format as SbomFormat);
+  writeOutput(text, flags.output);
+  if (flags.attest) {
+    const { attachToImage } = await import('./attach.js');
+    await attachToImage(inv, JSON.parse(text), flags.format === 'cyclonedx' ? 'cyclonedx' : 'spdxjson', flags);
+  }
 }

@@ -58,6 +58,10 @@ export async function runScan(kind: 'image' | 'fs' | 'sbom', target: string, fla
       sources: db.sources().map((s) => ({ name: s.name, newestModified: s.newestModified, importedAt: s.importedAt })),
     };
     writeOutput(await render(result, flags.format), flags.output);
+    if (flags.attest && kind === 'image') {
+      const { attachToImage } = await import('./attach.js');
+      await attachToImage(inventory, await vulnPredicate(result), 'vuln', flags);
+    }
     if (exitCode !== 0 && findings.length > 0) process.exitCode = exitCode;
   } finally {
     db.close();
@@ -83,4 +87,15 @@ async function render(result: ScanResult, format: string): Promise<string> {
     default:
       return (await import('../../report/vuln-table.js')).renderVulnTable(result);
   }
+}
+
+/** cosign's `vuln` predicate (https://cosign.sigstore.dev/attestation/vuln/v1) around our JSON report. */
+async function vulnPredicate(result: ScanResult): Promise<unknown> {
+  const { toJsonReport } = await import('../../report/vuln-json.js');
+  const now = new Date().toISOString();
+  return {
+    invocation: { parameters: null, uri: '', event_id: '', 'builder.id': '' },
+    scanner: { uri: 'pkg:npm/portcullis', version: VERSION, db: { uri: result.sources.map((s) => s.name).join(','), version: result.sources[0]?.importedAt ?? '' }, result: toJsonReport(result, { toolVersion: VERSION }) },
+    metadata: { scanStartedOn: now, scanFinishedOn: now },
+  };
 }

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { addImageFlags } from '../flags.js';
+import { signerOptions, type SignerFlags } from './trust-image.js';
 import type { ImageFlags } from '../context.js';
 
 export const SCAN_FORMATS = ['table', 'json', 'sarif', 'cyclonedx'] as const;
 
-export interface ScanFlags extends ImageFlags {
+export interface ScanFlags extends ImageFlags, Partial<Omit<SignerFlags, keyof ImageFlags>> {
+  attest?: boolean;
   severity?: string;
   exitCode?: string;
   ignoreUnfixed?: boolean;
@@ -36,7 +38,9 @@ export function registerScan(program: Command): void {
   const run = (kind: 'image' | 'fs' | 'sbom') => async (target: string, flags: ScanFlags) =>
     (await import('./scan-run.js')).runScan(kind, target, flags);
 
-  addScanFlags(addImageFlags(program.command('image').description('scan an image for known vulnerabilities').argument('<ref>', 'docker-archive:PATH | oci:DIR[:TAG] | dir:ROOTFS | REGISTRY/REPO[:TAG|@DIGEST]'))).action(run('image'));
+  const image = addScanFlags(addImageFlags(program.command('image').description('scan an image for known vulnerabilities').argument('<ref>', 'docker-archive:PATH | oci:DIR[:TAG] | dir:ROOTFS | REGISTRY/REPO[:TAG|@DIGEST]')));
+  image.option('--attest', "also sign the scan result as a cosign 'vuln' attestation of the image digest and store it in the registry");
+  signerOptions(image).action(run('image'));
   addScanFlags(program.command('fs').description('scan a directory: lockfiles, binaries and installed packages').argument('<dir>', 'a directory')).action(run('fs'));
   addScanFlags(program.command('scan-sbom').description('scan an SBOM (CycloneDX or SPDX JSON, ours or another tool\'s)').argument('<file>', 'an SBOM file')).action(run('sbom'));
 }

@@ -18,7 +18,7 @@ function readText(file: string, flag: string): string {
   }
 }
 
-function signerFrom(flags: SignerFlags): Signer {
+export function signerFrom(flags: SignerFlags): Signer {
   if (!flags.key === !flags.identityToken) throw new UsageError('USAGE', 'give exactly one of --key FILE or --identity-token TOKEN', { input: 'sign' });
   if (flags.tlogUpload !== 'true' && flags.tlogUpload !== 'false') throw new UsageError('BAD_FLAG', `--tlog-upload takes true or false, not ${JSON.stringify(flags.tlogUpload)}`, { input: '--tlog-upload' });
   if (flags.key) {
@@ -29,7 +29,7 @@ function signerFrom(flags: SignerFlags): Signer {
   return { keyless: { identityToken: flags.identityToken as string, fulcioURL: flags.fulcioUrl, rekorURL: flags.rekorUrl, tlogUpload: flags.tlogUpload === 'true' } };
 }
 
-function storageFrom(flags: SignerFlags): SignatureFormat {
+export function storageFrom(flags: SignerFlags): SignatureFormat {
   if (!(STORAGE_FORMATS as readonly string[]).includes(flags.storage)) throw new UsageError('BAD_FLAG', `unknown storage "${flags.storage}": want one of ${STORAGE_FORMATS.join(', ')}`, { input: '--storage' });
   return flags.storage as SignatureFormat;
 }

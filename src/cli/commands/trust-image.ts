@@ -45,7 +45,7 @@ export interface VerifyAttestationFlags extends VerifyFlags {
 // The implementation is imported on use, so `--help` and other commands stay fast.
 const run = () => import('./trust-image-run.js');
 
-function signerOptions(cmd: Command): Command {
+export function signerOptions(cmd: Command): Command {
   return cmd
     .option('--key <file>', 'cosign private key (password from $COSIGN_PASSWORD)')
     .option('--identity-token <token>', 'OIDC identity token for keyless signing')
