@@ -5,7 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSync, rmSync } from 'node:fs';
 import { buildLayer, entriesFromDirectory, removeLayout, writeOciLayout } from '../../dist/assemble/index.js';
+import { RegistryClient } from '../../dist/oci/index.js';
+import { startLocalRegistry } from './registry.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -71,3 +74,35 @@ if (rc !== 0) process.exit(rc);
 process.stdout.write('require-image-digest FAILs for every bookstore/<svc>:dev workload and for the bare `nginx` Pod;\n' +
   'disallow-latest-tag PASSes (it only catches an explicit :latest); require-run-as-non-root PASSes.\n' +
   'Audit reports without blocking (exit 0); the same policy in Enforce would refuse them (exit 1).\n');
+
+step('8. Who vouches for it? Push by digest to a registry, sign, verify (cosign sign / cosign verify)');
+const registry = await startLocalRegistry(join(out, 'registry'));
+if (!registry) {
+  process.stdout.write('skipped: Debian\'s docker-registry is not installed (apt-get install docker-registry)\n');
+  process.exit(0);
+}
+try {
+  // Push the OCI layout with our own registry client.
+  const client = new RegistryClient(registry.host, { plainHttp: true });
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
+  const desc = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === 'dev');
+  const blob = (d) => readFileSync(join(layout, 'blobs', 'sha256', d.slice('sha256:'.length)));
+  const manifest = JSON.parse(blob(desc.digest).toString('utf8'));
+  for (const b of [manifest.config, ...manifest.layers]) await client.putBlob('bookstore/catalog', blob(b.digest));
+  await client.putManifest('bookstore/catalog', 'dev', blob(desc.digest), desc.mediaType);
+  const image = `${registry.host}/bookstore/catalog@${desc.digest}`;
+  process.stdout.write(`pushed ${image}\n`);
+
+  process.env.COSIGN_PASSWORD = 'bookstore-demo';
+  for (const f of ['cosign.key', 'cosign.pub']) rmSync(join(out, f), { force: true });
+  rc = portcullis(['key', 'generate', '--output-key-prefix', join(relative(root, out), 'cosign')]);
+  if (rc !== 0) process.exit(rc);
+  // A private setup: no public transparency log from this sandbox (--tlog-upload=false).
+  rc = portcullis(['sign', image, '--key', join(relative(root, out), 'cosign.key'), '--tlog-upload', 'false', '--plain-http']);
+  if (rc !== 0) process.exit(rc);
+  rc = portcullis(['verify', image, '--key', join(relative(root, out), 'cosign.pub'), '--plain-http']);
+  if (rc !== 0) process.exit(rc);
+  process.stdout.write('A signature proves PROVENANCE (this digest, signed by that key), not that the image is safe: step 4 still found a CRITICAL.\n');
+} finally {
+  registry.stop();
+}
