@@ -11,10 +11,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Resource } from '../policy/types.js';
-import type { PolicyReportDoc } from '../report/policyreport.js';
 import { compareStrings } from '../util/sort.js';
 import { metadataOf, namespaceLabelsOf, type ScanInput } from './background.js';
-import { LifecycleError, REPORT_LABELS, type ReportStore } from './reports.js';
+import { LifecycleError } from './reports.js';
 
 export interface KubeConfigOptions {
   /** A kubeconfig file; default $KUBECONFIG, ~/.kube/config, then the in-cluster service account. */
@@ -129,10 +128,15 @@ export class KubeClient {
     });
   }
 
+  /** The CLUSTER_API error for a refused request, with the Status reason and message. */
+  failure(method: string, path: string, res: ApiResponse): LifecycleError {
+    return new LifecycleError('CLUSTER_API', `${method} ${path}: ${statusText(res)}`, { input: this.server });
+  }
+
   /** A request that must succeed (2xx): the response body, else CLUSTER_API with the Status reason. */
   async ok(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Record<string, unknown>> {
     const res = await this.request(method, path, body);
-    if (res.status < 200 || res.status >= 300) throw new LifecycleError('CLUSTER_API', `${method} ${path}: ${statusText(res)}`, { input: this.server });
+    if (res.status < 200 || res.status >= 300) throw this.failure(method, path, res);
     return isObject(res.body) ? res.body : {};
   }
 
@@ -337,160 +341,5 @@ export async function listClusterResources(client: KubeClient, targets = SCAN_TA
   return { resources: lists.flatMap((l) => l.items), namespaceLabels: namespaceLabelsOf(namespaces.items) };
 }
 
-// --- report writes --------------------------------------------------------------------------
-
-const REPORT_API = '/apis/wgpolicyk8s.io/v1alpha2';
-
-function collectionPath(kind: string, namespace: string | undefined): string {
-  return kind === 'PolicyReport' ? `${REPORT_API}/namespaces/${encodeURIComponent(namespace ?? '')}/policyreports` : `${REPORT_API}/clusterpolicyreports`;
-}
-
-function reportId(kind: string, namespace: string | undefined, name: string): string {
-  return `${kind}/${namespace ?? ''}/${name}`;
-}
-
-/** JSON with object keys sorted: the API server returns custom objects with sorted keys. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObject(v)) {
-    return `{${Object.keys(v)
-      .sort(compareStrings)
-      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-export interface WriteSummary {
-  created: string[];
-  updated: string[];
-  unchanged: string[];
-  deleted: string[];
-}
-
-export interface ClusterReportWriterOptions {
-  /** Changes are written at most once per window (never per request). */
-  debounceMs?: number;
-  onWrite?: (s: WriteSummary) => void;
-  onError?: (e: unknown) => void;
-}
-
-/**
- * Upserts report snapshots through the API: create, or update with the stored
- * resourceVersion (re-read once on a conflict); unchanged objects are not written; split
- * parts that are no longer needed are deleted. Writes are debounced and never overlap.
- */
-export class ClusterReportWriter {
-  private timer: NodeJS.Timeout | undefined;
-  private inflight: Promise<void> | undefined;
-  private dirty = false;
-  private source: (() => PolicyReportDoc[]) | undefined;
-
-  constructor(
-    private readonly client: KubeClient,
-    private readonly opts: ClusterReportWriterOptions = {},
-  ) {}
-
-  /** Write the store's snapshot after changes (debounced); returns a detach function. */
-  attach(store: ReportStore): () => void {
-    this.source = () => store.snapshot();
-    return store.onChange(() => this.schedule());
-  }
-
-  schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.run();
-    }, this.opts.debounceMs ?? 10_000);
-    this.timer.unref();
-  }
-
-  /** Cancels a pending write and waits for one under way. */
-  async close(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.inflight;
-  }
-
-  private run(): void {
-    if (this.inflight) {
-      this.dirty = true;
-      return;
-    }
-    const source = this.source;
-    if (!source) return;
-    this.inflight = this.flush(source())
-      .then((s) => this.opts.onWrite?.(s), (e: unknown) => this.opts.onError?.(e))
-      .finally(() => {
-        this.inflight = undefined;
-        if (this.dirty) {
-          this.dirty = false;
-          this.schedule();
-        }
-      });
-  }
-
-  /** Make the cluster's Portcullis reports exactly `docs`. */
-  async flush(docs: readonly PolicyReportDoc[]): Promise<WriteSummary> {
-    const summary: WriteSummary = { created: [], updated: [], unchanged: [], deleted: [] };
-    const labelSelector = Object.entries(REPORT_LABELS)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    const [ns, cl] = await Promise.all([
-      this.client.list(`${REPORT_API}/policyreports`, { labelSelector }),
-      this.client.list(`${REPORT_API}/clusterpolicyreports`, { labelSelector }),
-    ]);
-    const existing = new Map<string, Resource>();
-    for (const o of [...ns.items, ...cl.items]) {
-      const md = metadataOf(o);
-      existing.set(reportId(String(o.kind), typeof md.namespace === 'string' ? md.namespace : undefined, String(md.name)), o);
-    }
-    for (const doc of docs) {
-      const id = reportId(doc.kind, doc.metadata.namespace, doc.metadata.name);
-      const cur = existing.get(id);
-      existing.delete(id);
-      if (cur && canonical({ summary: cur.summary, results: cur.results ?? [] }) === canonical({ summary: doc.summary, results: doc.results })) {
-        summary.unchanged.push(id);
-        continue;
-      }
-      if (cur) {
-        await this.update(doc, String(metadataOf(cur).resourceVersion ?? ''));
-        summary.updated.push(id);
-      } else {
-        const res = await this.client.request('POST', collectionPath(doc.kind, doc.metadata.namespace), doc);
-        if (res.status === 409) {
-          // Created by someone else since the list: update it instead.
-          await this.update(doc, await this.currentVersion(doc));
-          summary.updated.push(id);
-        } else if (res.status >= 200 && res.status < 300) summary.created.push(id);
-        else throw new LifecycleError('CLUSTER_API', `POST ${collectionPath(doc.kind, doc.metadata.namespace)}: ${statusText(res)}`, { input: this.client.server });
-      }
-    }
-    for (const [id, o] of [...existing.entries()].sort((a, b) => compareStrings(a[0], b[0]))) {
-      const md = metadataOf(o);
-      const path = `${collectionPath(String(o.kind), typeof md.namespace === 'string' ? md.namespace : undefined)}/${encodeURIComponent(String(md.name))}`;
-      const res = await this.client.request('DELETE', path);
-      if (res.status !== 404 && (res.status < 200 || res.status >= 300)) throw new LifecycleError('CLUSTER_API', `DELETE ${path}: ${statusText(res)}`, { input: this.client.server });
-      summary.deleted.push(id);
-    }
-    return summary;
-  }
-
-  private objectPath(doc: PolicyReportDoc): string {
-    return `${collectionPath(doc.kind, doc.metadata.namespace)}/${encodeURIComponent(doc.metadata.name)}`;
-  }
-
-  private async currentVersion(doc: PolicyReportDoc): Promise<string> {
-    const cur = await this.client.ok('GET', this.objectPath(doc));
-    return String(metadataOf(cur).resourceVersion ?? '');
-  }
-
-  /** PUT with the resourceVersion; on 409 Conflict, re-read it and try once more. */
-  private async update(doc: PolicyReportDoc, resourceVersion: string): Promise<void> {
-    const body = (rv: string) => ({ ...doc, metadata: { ...doc.metadata, resourceVersion: rv } });
-    let res = await this.client.request('PUT', this.objectPath(doc), body(resourceVersion));
-    if (res.status === 409) res = await this.client.request('PUT', this.objectPath(doc), body(await this.currentVersion(doc)));
-    if (res.status < 200 || res.status >= 300) throw new LifecycleError('CLUSTER_API', `PUT ${this.objectPath(doc)}: ${statusText(res)}`, { input: this.client.server });
-  }
-}
+// Report writes live in cluster-reports.ts; re-exported here, the cluster-mode face.
+export { ClusterReportWriter, type ClusterReportWriterOptions, type WriteSummary } from './cluster-reports.js';

@@ -127,5 +127,5 @@ export {
   type Violation,
   type ProposedExclusion,
 } from './readiness.js';
-export { rewriteFailureAction, decidePromotion, planOverrides, type PromoteRequest, type ActionRewrite, type PromotionDecision } from './promote.js';
+export { rewriteFailureAction, decidePromotion, planOverrides, type PromoteRequest, type ActionRewrite, type PromotionDecision, type OverrideOp } from './promote.js';
 export { unifiedDiff, type DiffOptions } from './diff.js';
