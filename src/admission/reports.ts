@@ -282,7 +282,30 @@ export function reportFileName(doc: PolicyReportDoc): string {
 
 /** Writes snapshots as YAML files (offline mode), one per object, atomically; stale parts are removed. */
 export class FileReportWriter {
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(readonly dir: string) {}
+
+  /** Write the store's snapshot after changes, at most once per `debounceMs`; returns a detach function. */
+  attach(store: ReportStore, opts: { debounceMs?: number; onError?: (e: unknown) => void } = {}): () => void {
+    const off = store.onChange(() => {
+      if (this.timer) return;
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        try {
+          this.write(store.snapshot());
+        } catch (e) {
+          opts.onError?.(e);
+        }
+      }, opts.debounceMs ?? 10_000);
+      this.timer.unref();
+    });
+    return () => {
+      off();
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+    };
+  }
 
   write(docs: readonly PolicyReportDoc[]): { written: string[]; removed: string[] } {
     const files = docs.map((d) => ({ file: reportFileName(d), text: stringify(d, { lineWidth: 0 }) }));

@@ -199,6 +199,23 @@ describe('FileReportWriter (offline mode)', () => {
     expect(second.removed).toHaveLength(3);
   });
 
+  it('attached to a store, it writes once after a burst of records', async () => {
+    const dir = join(tmp, 'attached');
+    const store = new ReportStore({ clock: fixedClock });
+    const writer = new FileReportWriter(dir);
+    let writes = 0;
+    const original = writer.write.bind(writer);
+    writer.write = (docs) => (writes++, original(docs));
+    const detach = writer.attach(store, { debounceMs: 50 });
+    for (const p of replicaSetAndPods(catalog, 20).pods) store.record(evaluate(chapter, p), 'admission review');
+    await new Promise((r) => setTimeout(r, 300));
+    detach();
+    expect(writes).toBe(1);
+    expect(readdirSync(dir)).toEqual(['policyreport-bookstore-portcullis-policy-report.yaml']);
+    const doc = parse(readFileSync(join(dir, 'policyreport-bookstore-portcullis-policy-report.yaml'), 'utf8')) as PolicyReportDoc;
+    expect(doc.results).toHaveLength(60);
+  });
+
   it('a namespace that is not a DNS label never becomes a file name', () => {
     const doc: PolicyReportDoc = {
       apiVersion: 'wgpolicyk8s.io/v1alpha2',
