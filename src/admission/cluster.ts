@@ -224,16 +224,20 @@ class ListWatch {
         this.listed = true;
         this.update();
       }
-      let expired = false;
+      // 410 Gone (the resourceVersion fell out of the history window): list again at once.
+      let gone = false;
+      let failed = false;
       this.controller = await this.client.watch(
         this.path,
         { resourceVersion: this.rv, allowWatchBookmarks: true },
         (type, obj) => {
           const md = isObject(obj.metadata) ? obj.metadata : {};
           if (type === 'ERROR') {
-            // 410 Gone: the resourceVersion is too old; anything else: start over too.
-            expired = true;
-            if (obj.code !== 410) this.onError(new LifecycleError('CLUSTER_API', `watch ${this.path}: ${String(obj.reason ?? '')} ${String(obj.message ?? '')}`.trim()));
+            if (obj.code === 410) gone = true;
+            else {
+              failed = true;
+              this.onError(new LifecycleError('CLUSTER_API', `watch ${this.path}: ${String(obj.reason ?? '')} ${String(obj.message ?? '')}`.trim()));
+            }
             return;
           }
           if (typeof md.resourceVersion === 'string') this.rv = md.resourceVersion;
@@ -245,10 +249,12 @@ class ListWatch {
         (err: unknown) => {
           if (this.stopped) return;
           if (err && !(err instanceof Error && err.name === 'AbortError')) this.onError(err);
-          if (err || expired) this.later(true, expired && !err ? 0 : this.retryMs);
-          else this.later(false, 0);
+          if (err || failed) this.later(true, this.retryMs);
+          else if (gone) this.later(true, 0);
+          else this.later(false, 0); // the server ended the watch: resume from the last resourceVersion
         },
       );
+      if (this.stopped) this.controller.abort();
     } catch (e) {
       this.onError(e);
       this.later(true, this.retryMs);
