@@ -75,6 +75,15 @@ process.stdout.write('require-image-digest FAILs for every bookstore/<svc>:dev w
   'disallow-latest-tag PASSes (it only catches an explicit :latest); require-run-as-non-root PASSes.\n' +
   'Audit reports without blocking (exit 0); the same policy in Enforce would refuse them (exit 1).\n');
 
+step('7b. Readiness: what would Enforce block today? (the Audit → Enforce lifecycle)');
+rc = portcullis(['readiness', '--policies', 'examples/bookstore/raw-manifests/70-kyverno-policy.yaml', '--resources', 'examples/bookstore/raw-manifests']);
+if (rc !== 0) process.exit(rc);
+
+step('7c. Promote to Enforce? Refused while the Bookstore images are unpinned');
+rc = portcullis(['policy', 'promote', 'examples/bookstore/raw-manifests/70-kyverno-policy.yaml', '--to', 'Enforce', '--resources', 'examples/bookstore/raw-manifests']);
+process.stdout.write(`exit code ${rc}: ${rc === 1 ? 'refused, as it should be: flipping now would blackhole the Bookstore' : 'UNEXPECTED'}\n`);
+if (rc !== 1) process.exit(1);
+
 step('8. Who vouches for it? Push by digest to a registry, sign, verify (cosign sign / cosign verify)');
 const registry = await startLocalRegistry(join(out, 'registry'));
 if (!registry) {
