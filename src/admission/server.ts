@@ -147,7 +147,9 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
           },
           failed(error) {
             metrics.policyLoadErrors.inc();
-            logger.error({ err: { code: error.code, message: error.toLine() }, serving: opts.policies.current?.version }, 'policy set failed to load; the previous set keeps serving');
+            const serving = opts.policies.current?.version;
+            const msg = serving ? 'policy set failed to load; the previous set keeps serving' : 'policy set failed to load; no set is serving';
+            logger.error({ err: { code: error.code, message: error.toLine() }, serving }, msg);
           },
         })
       : () => undefined;

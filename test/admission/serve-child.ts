@@ -66,6 +66,8 @@ export async function startServeChild(flags: Partial<ServeFlags> & { policies: s
   const lines: Array<Record<string, unknown>> = [];
   const otherStderr: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Listening gives the port; the CA file is written right after.
+  let listening: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stderr! }).on('line', (l) => {
       let obj: Record<string, unknown>;
@@ -76,7 +78,8 @@ export async function startServeChild(flags: Partial<ServeFlags> & { policies: s
         return;
       }
       lines.push(obj);
-      if (obj.msg === 'admission server listening') resolve(obj.port as number);
+      if (obj.msg === 'admission server listening') listening = obj.port as number;
+      if (typeof obj.msg === 'string' && obj.msg.startsWith('generated a CA') && listening !== undefined) resolve(listening);
     });
     void exited.then((code) => reject(new Error(`serve exited (${code}) before listening: ${otherStderr.join('\n')}`)));
   });

@@ -57,21 +57,8 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
   if (fromFiles && (!flags.tlsCert || !flags.tlsKey)) throw new UsageError('USAGE', '--tls-cert and --tls-key go together', { input: 'serve' });
 
   const logger = createAdmissionLogger(flags.logLevel);
-  let tls: TlsMaterial;
-  let ca: string | undefined;
-  if (flags.generateCert) {
-    const g = await generateServingCertificate({ serviceName: flags.serviceName, namespace: flags.namespace });
-    tls = g;
-    ca = g.ca;
-    writeOutput(g.ca, flags.caOut);
-    logger.info(
-      { dnsNames: g.dnsNames, notAfter: g.notAfter.toISOString(), caOut: flags.caOut ?? 'stdout', caBundle: Buffer.from(g.ca).toString('base64') },
-      'generated a CA and serving certificate; put caBundle in the webhook configuration',
-    );
-  } else {
-    tls = readTlsFiles(flags.tlsCert!, flags.tlsKey!);
-    logger.info({ certificate: describeCertificate(tls.cert) }, 'TLS certificate loaded');
-  }
+  const generated = flags.generateCert ? await generateServingCertificate({ serviceName: flags.serviceName, namespace: flags.namespace }) : undefined;
+  const tls: TlsMaterial = generated ?? readTlsFiles(flags.tlsCert!, flags.tlsKey!);
 
   const store = new PolicyStore();
   const server = createAdmissionServer({ policies: store, tls, timeoutMs, logger });
@@ -105,10 +92,20 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError('USAGE', `cannot listen (${code ?? (e as Error).message})`, { input: flags.addr });
   }
+  // The CA goes out only once the server listens (a caBundle for a server that never ran is noise).
+  if (generated) {
+    writeOutput(generated.ca, flags.caOut);
+    logger.info(
+      { dnsNames: generated.dnsNames, notAfter: generated.notAfter.toISOString(), caOut: flags.caOut ?? 'stdout', caBundle: Buffer.from(generated.ca).toString('base64') },
+      'generated a CA and serving certificate; put caBundle in the webhook configuration',
+    );
+  } else {
+    logger.info({ certificate: describeCertificate(tls.cert) }, 'TLS certificate loaded');
+  }
   return {
     server,
     address,
-    ...(ca !== undefined ? { ca } : {}),
+    ...(generated ? { ca: generated.ca } : {}),
     async close() {
       policyWatcher.close();
       tlsWatcher?.close();
