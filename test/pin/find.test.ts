@@ -79,6 +79,14 @@ describe('Kubernetes manifests', () => {
   });
 });
 
+it('byte offsets address the scalar after multi-byte text, a BOM and CRLF line ends', () => {
+  const text = '\uFEFF# café ☕ 𝄞\r\nkind: Pod\r\napiVersion: v1\r\nspec:\r\n  containers:\r\n  - name: a\r\n    image: nginx:1.27 # x\r\n';
+  const [r] = findReferences(text, 'p.yaml').references;
+  expect([r.line, r.column, source(text, r)]).toEqual([7, 12, 'nginx:1.27']);
+  const json = '\uFEFF{"kind":"Pod","apiVersion":"v1","spec":{"containers":[{"image":"é/x:1"}]}}';
+  expect(findReferences(json, 'p.json').skipped.map((x) => source(json, x))).toEqual(['"é/x:1"']);
+});
+
 describe('Dockerfiles', () => {
   /** FROM words that are images, by plain text: not scratch, not an earlier stage name, no variables. */
   function fromImages(text: string): Array<{ line: number; image: string }> {
