@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicySet, reviewAdmission, type PolicySet } from '../../src/admission/index.js';
+import { ReportStore } from '../../src/admission/reports.js';
 import type { RuleResult } from '../../src/policy/types.js';
 import { REVIEW_NAMES, metricValue, policyDir, postReview, reviewFixture, send, startTestServer, waitFor, withUid, type TestServer } from './server-helpers.js';
 
@@ -134,6 +135,21 @@ describe('the server around the core', () => {
     expect(recorded).toHaveLength(1);
     expect(recorded[0]!.process).toBe('admission review');
     expect(recorded[0]!.results.map((r) => r.status)).toEqual(['fail', 'fail', 'fail']);
+  });
+
+  it("engineer R's ReportStore fits the sink: a PolicyReport for the namespace after a review", async () => {
+    const store = new ReportStore();
+    const d = policyDir('Audit');
+    const s = await startTestServer(d, { reports: store });
+    try {
+      await postReview(s, reviewFixture('pod-create'));
+      await waitFor(() => store.snapshot().length > 0);
+      const [report] = store.snapshot();
+      expect(report).toMatchObject({ kind: 'PolicyReport', metadata: { namespace: 'bookstore' }, summary: { fail: 3 } });
+    } finally {
+      await s.close();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('a throwing report sink is logged, not fatal', async () => {
