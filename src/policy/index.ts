@@ -3,3 +3,4 @@ export * from './types.js';
 export * from './testrunner/index.js';
 export * from './engine/index.js';
 export * from './variables/index.js';
+export * from './verify/index.js';

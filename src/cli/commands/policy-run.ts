@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve } from 'node:path';
 import { UsageError, isPortcullisError } from '../../errors/index.js';
-import { compilePolicy, evaluatePolicy, loadPolicies, loadResources, type CompiledPolicy } from '../../policy/engine/index.js';
+import { compilePolicy, evaluatePolicy, hasVerifyImages, loadPolicies, loadResources, type CompiledPolicy } from '../../policy/engine/index.js';
 import { findTestFiles, isRuleOrAutogen, loadTestSuite, loadValuesFile, planInputs, runTestSuite, type RowOutcome, type SuiteResult, type ValuesSpec } from '../../policy/testrunner/index.js';
 import { PolicyError, type Resource, type RuleResult } from '../../policy/types.js';
 import { renderTable } from '../../report/table.js';
@@ -120,6 +120,55 @@ function loadAllResources(paths: string[]): Resource[] {
   return out;
 }
 
+/**
+ * Flags for verifyImages rules. Until policy.ts declares them (`--registry-credentials FILE`,
+ * `--trusted-root FILE`, `--plain-http`), callers may pass them in the flags object.
+ */
+export interface PolicyVerifyFlags {
+  /** A docker config.json (dockerconfigjson) tried after the resources' pull secrets. */
+  registryCredentials?: string;
+  /** trusted_root.json for keyless and Rekor checks (default: the cached Sigstore root, offline). */
+  trustedRoot?: string;
+  plainHttp?: boolean;
+}
+
+/**
+ * applyPolicies for policies with verifyImages rules: signatures are verified (once per image,
+ * through one cache for the whole run), with pull secrets from the Secrets and ServiceAccounts
+ * among the resources, then the --registry-credentials file.
+ */
+export async function applyPoliciesWithVerification(
+  policies: Array<{ policy: CompiledPolicy; name: string }>,
+  resources: Resource[],
+  values: ValuesSpec | undefined,
+  flags: PolicyVerifyFlags,
+): Promise<RuleResult[]> {
+  const verify = await import('../../policy/verify/index.js');
+  const trust = await import('../../trust/index.js');
+  const verifier = new verify.ImageVerifier({
+    registry: flags.plainHttp ? { plainHttp: true } : {},
+    credentials: verify.createPullSecretCredentials(verify.resourceSecretReader(resources), flags.registryCredentials ? { fallback: verify.readDockerConfigFile(flags.registryCredentials) } : {}),
+    ...(flags.trustedRoot ? { trustedRoot: trust.readTrustedRootFile(flags.trustedRoot) } : { loadTrustedRoot: () => trust.loadTrustedRoot({ offline: true }) }),
+  });
+  const results: RuleResult[] = [];
+  for (const { policy, name } of policies) {
+    for (const resource of resources) {
+      for (const plan of planInputs(resource, name, { values })) {
+        const { results: rs } = await verify.evaluatePoliciesWithVerification([policy], plan.input, verifier);
+        for (const r of rs) {
+          if (plan.only !== undefined ? isRuleOrAutogen(r.rule, plan.only) : !plan.except.some((x) => isRuleOrAutogen(r.rule, x))) results.push(r);
+        }
+      }
+    }
+  }
+  return sortResults(results);
+}
+
+function sortResults(results: RuleResult[]): RuleResult[] {
+  const key = (r: RuleResult) => [r.policy, r.rule, r.resource.namespace ?? '', r.resource.kind, r.resource.name].join('\u0000');
+  return results.sort((a, b) => compareStrings(key(a), key(b)));
+}
+
 /** Evaluate every policy on every resource with the values' operation and variables. */
 export function applyPolicies(policies: Array<{ policy: CompiledPolicy; name: string }>, resources: Resource[], values?: ValuesSpec): RuleResult[] {
   const results: RuleResult[] = [];
@@ -186,7 +235,8 @@ export async function runPolicyApply(policyPaths: string[], flags: PolicyApplyFl
   const values = flags.values ? loadValuesFile(flags.values) : undefined;
   const policies = loadAllPolicies(policyPaths);
   const resources = loadAllResources(flags.resource ?? []);
-  const results = applyPolicies(policies, resources, values);
+  const verifying = policies.some((p) => hasVerifyImages(p.policy));
+  const results = verifying ? await applyPoliciesWithVerification(policies, resources, values, flags as PolicyApplyFlags & PolicyVerifyFlags) : applyPolicies(policies, resources, values);
   writeOutput(await renderApply(results, flags.format), flags.output);
   let blocked = 0;
   for (const r of results) {

@@ -11,6 +11,8 @@ import type { CompiledPatternRef, Json, Override } from './checks.js';
 import type { CompiledConditions } from './conditions.js';
 import { compileMatch } from './match.js';
 import type { CompiledMatch } from './match.js';
+import { compileVerifyImages } from './verify-compile.js';
+import type { CompiledVerifyImages } from './verify-compile.js';
 
 export type { CompiledPatternRef, Override } from './checks.js';
 export { extractVariables } from './checks.js';
@@ -38,6 +40,8 @@ export interface CompiledRule extends ValidatorSpec {
   readonly failureAction: FailureAction | undefined;
   readonly overrides: Override[];
   readonly allowExistingViolations: boolean;
+  /** A verifyImages rule (evaluated by the verification path, not by evaluateRules). */
+  readonly verifyImages?: CompiledVerifyImages;
 }
 
 export interface PolicyInternals {
@@ -143,9 +147,21 @@ function compileRule(c: Checker, raw: Json, path: string, policyNamespace: strin
   if (typed.length === 0) throw c.fail(path, 'a rule needs one of validate, mutate, generate or verifyImages');
   const base = { name, match, message: '', failureAction: undefined, overrides: [] as Override[], allowExistingViolations: true };
   const v = raw.validate;
+  if ((v === undefined || v === null) && raw.verifyImages !== undefined && raw.verifyImages !== null) {
+    // verifyImages rules give no response from evaluateRules: they need signature verification,
+    // which the verification path (planImageVerification → verifier → results) adds.
+    const verifyImages = compileVerifyImages(c, raw.verifyImages, `${path}.verifyImages`);
+    return {
+      ...base,
+      validates: false,
+      failureAction: verifyImages.failureAction,
+      verifyImages,
+      context: checkContext(c, raw.context, `${path}.context`),
+      preconditions: compileConditions(c, raw.preconditions, `${path}.preconditions`),
+    };
+  }
   if (v === undefined || v === null) {
-    // mutate / generate / verifyImages rules are accepted but produce no validate response here
-    // (verifyImages is evaluated by a later component).
+    // mutate / generate rules are accepted but produce no validate response here.
     return { ...base, validates: false, context: undefined, preconditions: undefined };
   }
   const vm = c.map(v, `${path}.validate`);

@@ -221,7 +221,7 @@ function validateElements(fe: ForeachSpec, items: unknown[], ctx: VariableContex
 
 // --- match subject, old object, actions -----------------------------------------------
 
-function subjectOf(input: EvaluationInput, resource: Resource, operation: string, userOverride?: Partial<MatchSubject>): MatchSubject {
+export function subjectOf(input: EvaluationInput, resource: Resource, operation: string, userOverride?: Partial<MatchSubject>): MatchSubject {
   const adm = input.admission ?? {};
   const gvk = adm.requestKind ?? gvkOf(resource);
   const md = metadataOf(resource);
