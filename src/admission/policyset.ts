@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isPortcullisError } from '../errors/index.js';
@@ -100,42 +99,6 @@ function listPolicyFiles(dirOrFiles: string | string[]): Listing {
   return { files, dirs: [...new Set(dirs)] };
 }
 
-async function listPolicyFilesAsync(dirOrFiles: string | string[]): Promise<Listing> {
-  const files: string[] = [];
-  const dirs: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    dirs.push(dir);
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (e) {
-      throw loadError(dir, errnoReason(e), e);
-    }
-    entries.sort((a, b) => compareStrings(a.name, b.name));
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (wanted(e.name) && (e.isFile() || (e.isSymbolicLink() && (await stat(p).catch(() => undefined))?.isFile()))) files.push(p);
-      if (files.length > MAX_POLICY_FILES) throw loadError(dir, `more than ${MAX_POLICY_FILES} policy files`);
-    }
-  };
-  for (const p of asList(dirOrFiles)) {
-    let st;
-    try {
-      st = await stat(p);
-    } catch (e) {
-      throw loadError(p, errnoReason(e), e);
-    }
-    if (st.isDirectory()) await walk(p);
-    else {
-      files.push(p);
-      dirs.push(dirname(p));
-    }
-  }
-  return { files, dirs: [...new Set(dirs)] };
-}
-
 function checkSize(path: string, size: number): void {
   if (size > MAX_POLICY_FILE_BYTES) throw loadError(path, `larger than ${MAX_POLICY_FILE_BYTES} bytes`);
 }
@@ -149,19 +112,6 @@ function readPolicyFiles(paths: string[]): PolicyFile[] {
       throw isPortcullisError(e) ? e : loadError(path, errnoReason(e), e);
     }
   });
-}
-
-async function readPolicyFilesAsync(paths: string[]): Promise<PolicyFile[]> {
-  const out: PolicyFile[] = [];
-  for (const path of paths) {
-    try {
-      checkSize(path, (await stat(path)).size);
-      out.push({ path, text: await readFile(path, 'utf8') });
-    } catch (e) {
-      throw isPortcullisError(e) ? e : loadError(path, errnoReason(e), e);
-    }
-  }
-  return out;
 }
 
 /** A hash of the files as read (paths and bytes): a reload whose files did not change is skipped. */
@@ -261,9 +211,12 @@ export function loadPolicySet(dirOrFiles: string | string[]): PolicySet {
   return runSync(compileSteps(parseFiles(files), sourceLabel(dirOrFiles)));
 }
 
-/** loadPolicySet, reading asynchronously and yielding to the event loop between policies. */
+/**
+ * loadPolicySet, yielding to the event loop between policies: a server reloading its set keeps
+ * answering (reading a few local files is quick; compiling is what takes time).
+ */
 export async function loadPolicySetAsync(dirOrFiles: string | string[]): Promise<PolicySet> {
-  const files = await readPolicyFilesAsync((await listPolicyFilesAsync(dirOrFiles)).files);
+  const files = readPolicyFiles(listPolicyFiles(dirOrFiles).files);
   return runAsync(compileSteps(parseFiles(files), sourceLabel(dirOrFiles)));
 }
 
@@ -394,8 +347,8 @@ export function watchPolicies(dirOrFiles: string | string[], store: PolicyStore,
   const once = async (): Promise<ReloadOutcome> => {
     let listing: Listing | undefined;
     try {
-      listing = await listPolicyFilesAsync(dirOrFiles);
-      const files = await readPolicyFilesAsync(listing.files);
+      listing = listPolicyFiles(dirOrFiles);
+      const files = readPolicyFiles(listing.files);
       const fp = fingerprintOf(files);
       if (fp === lastFingerprint) return { changed: false };
       lastFingerprint = fp;

@@ -112,15 +112,15 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
   const logger = opts.logger ?? createAdmissionLogger();
   const metrics = opts.metrics ?? createAdmissionMetrics();
   // The app answers at 80% of the budget; the socket-level backstop (a client that never finishes
-  // its headers or body) closes the connection at 90%, checked every ~tenth of the budget.
+  // its headers) answers 408 and closes at 85%, checked every twentieth: both before the budget.
   const handlerTimeout = Math.max(1, Math.floor(timeoutMs * 0.8));
-  const socketTimeout = Math.max(2, Math.floor(timeoutMs * 0.9));
+  const socketTimeout = Math.max(2, Math.floor(timeoutMs * 0.85));
   const app = Fastify<HttpsServer>({
     https: {
       ...secureContextOptions(opts.tls),
       requestTimeout: socketTimeout,
       headersTimeout: socketTimeout,
-      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(timeoutMs / 10))),
+      connectionsCheckingInterval: Math.min(1000, Math.max(25, Math.floor(timeoutMs / 20))),
     },
     requestTimeout: socketTimeout,
     bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,

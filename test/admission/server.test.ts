@@ -213,6 +213,25 @@ describe('every request is answered before the timeout', () => {
       expect(firstByteAt - started).toBeGreaterThanOrEqual(700);
       expect(firstByteAt - started).toBeLessThan(1000);
       expect((await postReview(s, reviewFixture('pod-create'))).status).toBe(200);
+
+      // Headers that never end never reach a route: the socket-level backstop answers 408 and closes.
+      const t0 = Date.now();
+      const headersOnly = await new Promise<{ text: string; at: number }>((resolve, reject) => {
+        const sock = connect({ host: '127.0.0.1', port: s.port, ca: s.ca, servername: 'portcullis.portcullis.svc' }, () => {
+          sock.write('POST /validate HTTP/1.1\r\nHost: x\r\n');
+        });
+        let got = '';
+        let at = 0;
+        sock.on('data', (c: Buffer) => {
+          at ||= Date.now();
+          got += c.toString('utf8');
+        });
+        sock.on('close', () => resolve({ text: got, at }));
+        sock.on('error', reject);
+        setTimeout(() => sock.destroy(), 3000);
+      });
+      expect(headersOnly.text).toMatch(/^HTTP\/1\.1 408 /);
+      expect(headersOnly.at - t0).toBeLessThan(1000);
     } finally {
       await s.close();
       rmSync(d, { recursive: true, force: true });
