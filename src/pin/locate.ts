@@ -184,7 +184,8 @@ export function locateInDocuments(roots: readonly TNode[], c: Collector, text: s
     }
     if (!isTMap(root)) return;
     const kind = stringOf(mapGet(root, 'kind'));
-    if (KUSTOMIZATION_FILE.test(base) || kind === 'Kustomization') locateKustomize(root, c, text);
+    const kustomize = kind === 'Kustomization' || (kind === 'Component' && stringOf(mapGet(root, 'apiVersion'))?.startsWith('kustomize.config.k8s.io/'));
+    if (KUSTOMIZATION_FILE.test(base) || kustomize) locateKustomize(root, c, text);
     else if (kind) locateKubernetes(root, c);
     else if (opts.helm && VALUES_FILE.test(base)) locateHelm(root, '', c);
     else if (COMPOSE_FILE.test(base) || (isTMap(mapGet(root, 'services')) && mapGet(root, 'apiVersion') === undefined)) locateCompose(root, c);

@@ -2,7 +2,7 @@
 // style kept), applied from the end of the file backwards so earlier offsets stay valid.
 // Everything else in the file — comments, indentation, key order — is left byte for byte.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { pinnedString } from './imageref.js';
 import { PinError, type ImageReference, type Insertion, type ScalarSlot, type ScalarStyle } from './types.js';
@@ -81,17 +81,20 @@ export function applyEdits(text: string, edits: readonly TextEdit[], file: strin
 
 /**
  * Replaces `file` with `text` atomically: a temporary file beside it, the original's mode,
- * then a rename, so a crash leaves the old file or the new one, never half of either.
+ * then a rename, so a crash leaves the old file or the new one, never half of either. A
+ * symbolic link named on the command line is followed: its target is rewritten, the link kept.
  */
 export function writeFileAtomic(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.pin-${randomBytes(6).toString('hex')}.tmp`);
+  let tmp = '';
   try {
-    const mode = statSync(file).mode & 0o7777;
+    const target = realpathSync(file);
+    tmp = join(dirname(target), `.${basename(target)}.pin-${randomBytes(6).toString('hex')}.tmp`);
+    const mode = statSync(target).mode & 0o7777;
     writeFileSync(tmp, text, { flag: 'wx', mode: 0o600 });
     chmodSync(tmp, mode);
-    renameSync(tmp, file);
+    renameSync(tmp, target);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    if (tmp) rmSync(tmp, { force: true });
     throw new PinError('WRITE_FAILED', `cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { input: file, cause: e });
   }
 }

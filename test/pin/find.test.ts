@@ -156,6 +156,9 @@ describe('compose, Kustomize, Helm values', () => {
       ['alpine@sha256:24a0c4b4a4c0eb97a1aabb8e29f18e917d05abfe1b7a7c07857230879ce7d3d3', true],
     ]);
     expect(scan.skipped.map((s) => [s.image, s.reason])).toEqual([['my-app', expect.stringMatching(/no newTag/)]]);
+    const component = 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nimages:\n  - name: redis\n    newTag: "7.2"\n';
+    expect(findReferences(component, 'components/cache/kustomization.yaml').references.map((r) => r.image)).toEqual(['redis:7.2']);
+    expect(findReferences(component, 'cache-component.yaml').references.map((r) => r.image)).toEqual(['redis:7.2']);
     // The resources the kustomization points at are ordinary manifests.
     const dep = join(FIX, 'kustomize', 'deployment.yaml');
     expect(findReferences(read(dep), dep).references.map((r) => r.image)).toEqual(['postgres:8', 'nginx:1.7.9', 'my-demo-app:latest', 'alpine:3.7']);

@@ -1,10 +1,11 @@
 // Rewriting, offline: the edits for each kind of reference, with a fixed digest standing in
 // for a registry's answer. Expected texts are built from the fixtures by plain string
 // replacement of the one scalar each edit may touch; everything else must stay byte for byte.
-import { readFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyEdits, editsFor, findReferences, PinError, type FileScan } from '../../src/pin/index.js';
+import { applyEdits, editsFor, findReferences, PinError, writeFileAtomic, type FileScan } from '../../src/pin/index.js';
 import { sha256Digest } from '../../src/util/digest.js';
 import { FIX } from './helpers.js';
 
@@ -118,4 +119,28 @@ it('overlapping edits are refused', () => {
     code = e instanceof PinError ? e.code : String(e);
   }
   expect(code).toBe('VERIFY_FAILED');
+});
+
+it('files are replaced atomically, keeping their mode; a symbolic link named is followed, not replaced', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-pin-write-'));
+  try {
+    const target = join(dir, 'real.yaml');
+    writeFileSync(target, 'old\n');
+    chmodSync(target, 0o640);
+    symlinkSync('real.yaml', join(dir, 'link.yaml'));
+    writeFileAtomic(join(dir, 'link.yaml'), 'new\n');
+    expect(readFileSync(target, 'utf8')).toBe('new\n');
+    expect(statSync(target).mode & 0o777).toBe(0o640);
+    expect(lstatSync(join(dir, 'link.yaml')).isSymbolicLink()).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['link.yaml', 'real.yaml']); // no temporary file left
+    let code: string | undefined;
+    try {
+      writeFileAtomic(join(dir, 'missing', 'x.yaml'), 'x');
+    } catch (e) {
+      code = e instanceof PinError ? e.code : String(e);
+    }
+    expect(code).toBe('WRITE_FAILED');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
