@@ -3,6 +3,7 @@ import { isPortcullisError } from '../errors/index.js';
 import { registerConfig } from './commands/config.js';
 import { registerDb } from './commands/db.js';
 import { registerInstall } from './commands/install.js';
+import { registerPin } from './commands/pin.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerReadiness } from './commands/readiness.js';
 import { registerSbom } from './commands/sbom.js';
@@ -30,6 +31,7 @@ function buildProgram(): Command {
   registerServe(program);
   registerReadiness(program);
   registerInstall(program);
+  registerPin(program);
   registerKeyCommands(program);
   registerImageTrustCommands(program);
   // Let every subcommand see the global --debug flag.
