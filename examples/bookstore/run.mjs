@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { buildLayer, entriesFromDirectory, removeLayout, writeOciLayout } from '../../dist/assemble/index.js';
 import { RegistryClient } from '../../dist/oci/index.js';
 import { startLocalRegistry } from './registry.mjs';
@@ -112,6 +112,28 @@ try {
   rc = portcullis(['verify', image, '--key', join(relative(root, out), 'cosign.pub'), '--plain-http']);
   if (rc !== 0) process.exit(rc);
   process.stdout.write('A signature proves PROVENANCE (this digest, signed by that key), not that the image is safe: step 4 still found a CRITICAL.\n');
+
+  step('9. Is it exactly what we built? Pin every image by digest, then Enforce');
+  // The example has one image; the other services reuse it under their own names here.
+  for (const svc of ['orders', 'payments', 'storefront']) {
+    for (const b of [manifest.config, ...manifest.layers]) await client.putBlob(`bookstore/${svc}`, blob(b.digest));
+    await client.putManifest(`bookstore/${svc}`, 'dev', blob(desc.digest), desc.mediaType);
+  }
+  const pinned = join(relative(root, out), 'pinned-manifests');
+  rmSync(join(root, pinned), { recursive: true, force: true });
+  cpSync(join(here, 'raw-manifests'), join(root, pinned), { recursive: true });
+  const mirror = ['--mirror', `docker.io=${registry.host}`, '--plain-http'];
+  rc = portcullis(['pin', pinned, '--check']);
+  process.stdout.write(`exit code ${rc}: unpinned references listed above\n`);
+  rc = portcullis(['pin', pinned, '--write', '--keep-tag', ...mirror]);
+  if (rc !== 0) process.exit(rc);
+  rc = portcullis(['pin', pinned, '--check']);
+  if (rc !== 0) process.exit(rc);
+  rc = portcullis(['policy', 'apply', join(pinned, '70-kyverno-policy.yaml'), '--resource', pinned]);
+  if (rc !== 0) process.exit(rc);
+  rc = portcullis(['policy', 'promote', join(pinned, '70-kyverno-policy.yaml'), '--to', 'Enforce', '--resources', pinned, '--write']);
+  if (rc !== 0) process.exit(rc);
+  process.stdout.write('Pinned, signed, scanned: the policy is promoted to Enforce without blocking the Bookstore.\n');
 } finally {
   registry.stop();
 }
