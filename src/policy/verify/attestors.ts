@@ -106,16 +106,29 @@ const sameUrl = (a: string, b: string) => a.replace(/\/+$/, '').toLowerCase() ==
 export class TrustMaterialResolver {
   private readonly derived = new Map<string, unknown>();
   private readonly keys = new Map<string, KeyObject>();
+  private loading: Promise<unknown> | undefined;
 
-  constructor(private readonly base: unknown) {}
+  /** `base` is the trusted root, or a loader called once, only when an entry needs a root. */
+  constructor(private readonly base: unknown | (() => Promise<unknown>)) {}
 
-  private root(path: string, rekor: RekorSpec | undefined, ctlog: CtlogSpec | undefined, roots: string | undefined): unknown {
+  private async baseRoot(): Promise<unknown> {
+    if (typeof this.base !== 'function') return this.base;
+    const load = this.base as () => Promise<unknown>;
+    const p = (this.loading ??= load());
+    // A root that failed to load is tried again next time.
+    p.catch(() => (this.loading = undefined));
+    return p;
+  }
+
+  private async root(path: string, keyless: boolean, rekor: RekorSpec | undefined, ctlog: CtlogSpec | undefined, roots: string | undefined): Promise<unknown> {
     const needs = rekor?.url !== undefined || rekor?.pubkey !== undefined || ctlog?.pubkey !== undefined || roots !== undefined;
-    if (!needs) return this.base;
-    const id = JSON.stringify([rekor?.url, rekor?.pubkey, ctlog?.pubkey, roots]);
+    // A log key given in the policy needs no configured root for a key signature.
+    const baseRoot = !keyless && rekor?.pubkey !== undefined ? undefined : await this.baseRoot();
+    if (!needs) return baseRoot;
+    const id = JSON.stringify([keyless, rekor?.url, rekor?.pubkey, ctlog?.pubkey, roots]);
     const hit = this.derived.get(id);
     if (hit) return hit;
-    const base = isMap(this.base) ? this.base : { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [] };
+    const base = isMap(baseRoot) ? baseRoot : { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [] };
     const list = (k: string): unknown[] => (Array.isArray(base[k]) ? (base[k] as unknown[]) : []);
     let tlogs = list('tlogs');
     if (rekor?.pubkey !== undefined) tlogs = [logEntry(rekor.pubkey, rekor.url ?? 'https://rekor.sigstore.dev', `${path}.rekor.pubkey`)];
@@ -123,7 +136,7 @@ export class TrustMaterialResolver {
       const url = rekor.url;
       tlogs = tlogs.filter((t) => isMap(t) && typeof t.baseUrl === 'string' && sameUrl(t.baseUrl, url));
       if (tlogs.length === 0) {
-        throw new AttestorConfigError(`${path}.rekor.url: ${this.base === undefined ? 'no trusted root is configured' : 'the trusted root has no transparency log'} at ${url} (give rekor.pubkey, or a trusted root that has it)`);
+        throw new AttestorConfigError(`${path}.rekor.url: ${baseRoot === undefined ? 'no trusted root is configured' : 'the trusted root has no transparency log'} at ${url} (give rekor.pubkey, or a trusted root that has it)`);
       }
     }
     const ctlogs = ctlog?.pubkey !== undefined ? [...list('ctlogs'), logEntry(ctlog.pubkey, 'https://ctlog.policy.local', `${path}.ctlog.pubkey`)] : list('ctlogs');
@@ -139,7 +152,7 @@ export class TrustMaterialResolver {
   }
 
   /** The verifier for one key or keyless entry; throws AttestorConfigError when it cannot be honoured. */
-  resolve(entry: AttestorSpec): TrustVerifier {
+  async resolve(entry: AttestorSpec): Promise<TrustVerifier> {
     if (entry.kind === 'unsupported') throw new AttestorConfigError(`not supported here: ${entry.unsupported}`);
     if (entry.kind === 'nested') throw new AttestorConfigError('a nested attestor set is not a single verifier');
     if (entry.unsupported) throw new AttestorConfigError(`not supported here: ${entry.unsupported}`);
@@ -147,7 +160,7 @@ export class TrustMaterialResolver {
       let key = this.keys.get(entry.publicKey);
       if (!key) this.keys.set(entry.publicKey, (key = pemKey(entry.publicKey, `${entry.path}.publicKeys`)));
       if (entry.rekor?.ignoreTlog) return { key, requireTlog: false };
-      const trustedRoot = this.root(entry.path, entry.rekor, undefined, undefined);
+      const trustedRoot = await this.root(entry.path, false, entry.rekor, undefined, undefined);
       if (trustedRoot === undefined) {
         throw new AttestorConfigError('the transparency log is checked for key signatures: configure a trusted root, give rekor.pubkey, or set rekor.ignoreTlog: true');
       }
@@ -155,7 +168,7 @@ export class TrustMaterialResolver {
     }
     if (entry.rekor?.ignoreTlog) throw new AttestorConfigError('not supported here: keyless rekor.ignoreTlog');
     if (entry.ctlog?.ignoreSCT) throw new AttestorConfigError('not supported here: ctlog.ignoreSCT');
-    const trustedRoot = this.root(entry.path, entry.rekor, entry.ctlog, entry.roots);
+    const trustedRoot = await this.root(entry.path, true, entry.rekor, entry.ctlog, entry.roots);
     if (trustedRoot === undefined) throw new AttestorConfigError('keyless verification needs a trusted root: configure one (a trusted_root.json, or the cached Sigstore root)');
     const subject = identityPart(entry.subject, entry.subjectRegExp, 'subject');
     const issuer = identityPart(entry.issuer, entry.issuerRegExp, 'issuer');

@@ -79,7 +79,7 @@ export class ImageVerifier {
   private readonly tags: TtlCache<string>;
   private readonly running = new Map<string, Promise<Outcome>>();
   private readonly resolving = new Map<string, Promise<string>>();
-  private trust: Promise<TrustMaterialResolver> | undefined;
+  private readonly trust: TrustMaterialResolver;
   private readonly counters: VerifierStats = { requests: 0, cacheHits: 0, joined: 0, resolutions: 0, verifications: 0 };
 
   constructor(private readonly opts: ImageVerifierOptions = {}) {
@@ -88,6 +88,8 @@ export class ImageVerifier {
     const max = opts.cacheMaxEntries ?? 1000;
     this.answers = new TtlCache(ttl, max, opts.clock);
     this.tags = new TtlCache(ttl, max, opts.clock);
+    const load = opts.loadTrustedRoot;
+    this.trust = new TrustMaterialResolver(opts.trustedRoot !== undefined || !load ? opts.trustedRoot : () => load());
   }
 
   get stats(): Readonly<VerifierStats> {
@@ -212,14 +214,6 @@ export class ImageVerifier {
     return p;
   }
 
-  private resolver(): Promise<TrustMaterialResolver> {
-    const o = this.opts;
-    const p = (this.trust ??= (async () => new TrustMaterialResolver(o.trustedRoot ?? (o.loadTrustedRoot ? await o.loadTrustedRoot() : undefined)))());
-    // A root that failed to load is tried again next time.
-    p.catch(() => (this.trust = undefined));
-    return p;
-  }
-
   private async check(req: ImageRequest, digest: string, session: ImageSession): Promise<Outcome> {
     const v = req.verification;
     const signatures: SetOutcome[] = [];
@@ -257,7 +251,7 @@ export class ImageVerifier {
         if (inner.entries.filter((x) => x.ok).length >= inner.required) return { path: e.path, ok: true };
         return nestedFailure(e.path, inner);
       }
-      const r = await session.verifySignatures((await this.resolver()).resolve(e));
+      const r = await session.verifySignatures(await this.trust.resolve(e));
       return r.verified ? { path: e.path, ok: true } : { path: e.path, ok: false, reason: r.reason ?? 'not verified' };
     } catch (err) {
       const c = classify(err);
@@ -280,7 +274,7 @@ export class ImageVerifier {
         if (good.length < inner.required) return nestedFailure(e.path, inner);
         return { path: e.path, ok: true, predicates: good.flatMap((x) => (x.ok ? (x.predicates ?? []) : [])) };
       }
-      const r = await session.fetchAttestations((await this.resolver()).resolve(e), predicateType);
+      const r = await session.fetchAttestations(await this.trust.resolve(e), predicateType);
       return r.predicates.length > 0 ? { path: e.path, ok: true, predicates: r.predicates } : { path: e.path, ok: false, reason: r.reason ?? 'no verified attestations' };
     } catch (err) {
       const c = classify(err);
