@@ -125,6 +125,33 @@ describe('the watcher', () => {
   });
 });
 
+describe('a ConfigMap volume updated the way the kubelet does it', () => {
+  it('a new timestamped directory, then ..data swapped by rename: the watcher reloads', async () => {
+    const dir = join(tmp, 'configmap-watch');
+    const first = join(dir, '..2026_11_27_05_00_00.1');
+    mkdirSync(first, { recursive: true });
+    cpSync(BOOKSTORE_POLICY, join(first, 'bookstore.yaml'));
+    symlinkSync('..2026_11_27_05_00_00.1', join(dir, '..data'));
+    symlinkSync('..data/bookstore.yaml', join(dir, 'bookstore.yaml'));
+    const store = new PolicyStore();
+    const w = watchPolicies(dir, store, { debounceMs: 30 });
+    try {
+      await w.reload();
+      const before = store.current!.version;
+      const second = join(dir, '..2026_11_27_05_01_00.2');
+      mkdirSync(second);
+      writeFileSync(join(second, 'bookstore.yaml'), readFileSync(BOOKSTORE_POLICY, 'utf8').replace('validationFailureAction: Audit', 'validationFailureAction: Enforce'));
+      symlinkSync('..2026_11_27_05_01_00.2', join(dir, '..data_tmp'));
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+      rmSync(first, { recursive: true });
+      await waitFor(() => store.current!.version !== before);
+      expect(store.current!.policies).toHaveLength(1);
+    } finally {
+      w.close();
+    }
+  });
+});
+
 describe('hot reload under a running server', () => {
   it('a new policy set takes effect; a broken one keeps the old set serving and bumps the error metric', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'portcullis-hot-'));
