@@ -54,6 +54,13 @@ describe.each(['Audit', 'Enforce'] as const)('the Bookstore policy in %s, over H
     expect(res).toEqual({ uid: 'c4e6a8b0-d2f4-4a6c-8e0b-3d5f7a9c1e23', allowed: true });
   });
 
+  it('the apiserver’s ?timeout=10s query does not change the route', async () => {
+    const review = reviewFixture('pod-create');
+    const res = await postReview(t, review, '/validate?timeout=10s');
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual(reviewAdmission(review, set).review);
+  });
+
   it('/mutate answers allowed with no patch (image pinning fills it later)', async () => {
     const res = await postReview(t, reviewFixture('deployment-create'), '/mutate');
     expect(res.status).toBe(200);
