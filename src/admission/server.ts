@@ -173,8 +173,18 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
 
+  // The outcome is created before the body is read, so a body too large or too slow (answered
+  // without reaching the handler) is logged and counted too.
+  app.addHook('onRequest', (req, _reply, done) => {
+    const url = req.routeOptions.url;
+    if (url === '/validate' || url === '/mutate') outcomes.set(req, { endpoint: url.slice(1) as Endpoint });
+    done();
+  });
+
   const review = (endpoint: Endpoint) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const outcome: Outcome = { endpoint };
+    // The body finished arriving after the deadline answer went out: nothing more to say.
+    if (reply.sent) return reply;
+    const outcome = outcomes.get(req) ?? { endpoint };
     outcomes.set(req, outcome);
     let body: unknown;
     try {

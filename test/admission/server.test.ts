@@ -103,6 +103,7 @@ describe('the server around the core', () => {
     expect((await send(t, 'POST', '/nope', '{}')).status).toBe(404);
     const huge = await send(t, 'POST', '/validate', Buffer.alloc(17 * 1024 * 1024, 0x20));
     expect(huge.status).toBe(413);
+    await waitFor(() => t.lines.some((l) => l.msg === 'admission request' && l.code === 413));
     // And it still serves.
     expect((await postReview(t, reviewFixture('pod-create'))).status).toBe(200);
   });
@@ -219,6 +220,10 @@ describe('every request is answered before the timeout', () => {
       expect(answer).toMatch(/"code":"TIMEOUT"/);
       expect(firstByteAt - started).toBeGreaterThanOrEqual(700);
       expect(firstByteAt - started).toBeLessThan(1000);
+      // Logged and counted like any other answer, though the handler never ran.
+      await waitFor(() => s.lines.some((l) => l.msg === 'admission request' && l.code === 500 && (l.error as { code?: string } | undefined)?.code === 'TIMEOUT'));
+      const m = (await send(s, 'GET', '/metrics')).text;
+      expect(metricValue(m, 'portcullis_admission_requests_total', { endpoint: 'validate', code: '500' })).toBe(1);
       expect((await postReview(s, reviewFixture('pod-create'))).status).toBe(200);
 
       // Headers that never end never reach a route: the socket-level backstop answers 408 and closes.
