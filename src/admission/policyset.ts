@@ -341,7 +341,13 @@ export function watchPolicies(dirOrFiles: string | string[], store: PolicyStore,
   // When listing failed (a directory renamed away), watch what can still be watched.
   const fallbackDirs = (): string[] => {
     const list = Array.isArray(dirOrFiles) ? dirOrFiles : [dirOrFiles];
-    return list.map((p) => resolve(p)).map((p) => (statSync(p, { throwIfNoEntry: false })?.isDirectory() ? p : dirname(p)));
+    return list.map((p) => {
+      try {
+        return statSync(resolve(p), { throwIfNoEntry: false })?.isDirectory() ? resolve(p) : dirname(resolve(p));
+      } catch {
+        return dirname(resolve(p));
+      }
+    });
   };
 
   const once = async (): Promise<ReloadOutcome> => {
