@@ -20,6 +20,7 @@ import { wildcardMatch } from './wildcard.js';
 
 export interface PlannedImage {
   readonly image: string;
+  readonly reference: string;
   readonly digest?: string;
   readonly jsonPointer: string;
   readonly requestKey: string;
@@ -54,12 +55,25 @@ const IMAGE_GROUPS = ['initContainers', 'containers', 'ephemeralContainers'];
 
 interface ImageEntry {
   readonly image: string;
+  readonly reference: string;
   readonly digest?: string;
   readonly jsonPointer: string;
 }
 
+/** The value at a JSON pointer (`/spec/containers/0/image`), or undefined. */
+function atPointer(doc: unknown, pointer: string): unknown {
+  let cur = doc;
+  for (const raw of pointer.split('/').slice(1)) {
+    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) cur = cur[Number(k)];
+    else if (isMap(cur)) cur = cur[k];
+    else return undefined;
+  }
+  return cur;
+}
+
 /** The `images` variable as a list, in Kyverno's group order and each group's container order. */
-function imagesOf(ctx: VariableContext): ImageEntry[] {
+function imagesOf(ctx: VariableContext, resource: Resource): ImageEntry[] {
   const images = ctx.root.images;
   if (!isMap(images)) return [];
   const out: ImageEntry[] = [];
@@ -68,10 +82,13 @@ function imagesOf(ctx: VariableContext): ImageEntry[] {
     if (!isMap(infos)) continue;
     for (const info of Object.values(infos)) {
       if (!isMap(info) || typeof info.reference !== 'string') continue;
+      const pointer = typeof info.jsonPointer === 'string' ? info.jsonPointer : '';
+      const written = atPointer(resource, pointer);
       out.push({
         image: info.reference,
+        reference: typeof written === 'string' && written.trim() !== '' ? written.trim() : info.reference,
         ...(typeof info.digest === 'string' && info.digest !== '' ? { digest: info.digest } : {}),
-        jsonPointer: typeof info.jsonPointer === 'string' ? info.jsonPointer : '',
+        jsonPointer: pointer,
       });
     }
   }
@@ -172,24 +189,25 @@ export function planRules(policy: string, p: PolicyInternals, input: EvaluationI
       out.push({ ...base, ctx, entries: [], immediate: { status: 'error', message: `failed to substitute variables in verifyImages: ${errorText(e)}` } });
       continue;
     }
-    const images = imagesOf(ctx);
+    const images = imagesOf(ctx, input.resource);
     const entries: PlannedEntry[] = [];
     for (const v of verifications) {
       const matched = images.filter((im) => matchesAny(v.imageReferences, im.image) && !matchesAny(v.skipImageReferences, im.image));
       if (matched.length === 0) continue;
       const planned = matched.map((im): PlannedImage => {
-        const key = [im.image, v.verificationKey, v.allowInsecureRegistry ? 'insecure' : '', v.useCache ? '' : 'no-cache', v.credentialSecrets.join(',')].join('\u0000');
+        const key = [im.image, im.reference, v.verificationKey, v.allowInsecureRegistry ? 'insecure' : '', v.useCache ? '' : 'no-cache', v.credentialSecrets.join(',')].join('\u0000');
         if (!state.requests.has(key)) {
           state.requests.set(key, {
             key,
             image: im.image,
+            reference: im.reference,
             ...(im.digest ? { digest: im.digest } : {}),
             verification: v,
             insecure: v.allowInsecureRegistry,
             credentialSecrets: v.credentialSecrets,
           });
         }
-        return { image: im.image, ...(im.digest ? { digest: im.digest } : {}), jsonPointer: im.jsonPointer, requestKey: key };
+        return { image: im.image, reference: im.reference, ...(im.digest ? { digest: im.digest } : {}), jsonPointer: im.jsonPointer, requestKey: key };
       });
       entries.push({ verification: v, images: planned });
     }

@@ -162,7 +162,7 @@ export function verificationResults(x: VerifyResultsInput): { results: RuleResul
           }
           verdicts.push(verdict);
           if (verdict.status === 'pass' && v.mutateDigest && !im.digest && outcome?.digest) {
-            mutations.push({ policy: planned.policy, rule: rule.name, jsonPointer: im.jsonPointer, image: im.image, digest: outcome.digest, value: `${im.image}@${outcome.digest}` });
+            mutations.push({ policy: planned.policy, rule: rule.name, jsonPointer: im.jsonPointer, image: im.image, digest: outcome.digest, value: `${im.reference}@${outcome.digest}` });
           }
         }
       }

@@ -9,8 +9,13 @@ import type { CompiledImageVerification } from './verify-compile.js';
 export interface ImageRequest {
   /** `image` + the verification's key: equal keys are verified once per request. */
   readonly key: string;
-  /** Kyverno's ImageInfo.String(): `registry/path:tag`, or `registry/path@digest` when pinned. */
+  /** Kyverno's ImageInfo.String(): `registry/path:tag`, or `registry/path@digest` when pinned (messages, matching). */
   readonly image: string;
+  /**
+   * The image as the resource writes it, which is what the kubelet pulls: Kyverno's string puts
+   * `library/` before any one-component path, even on registries other than Docker Hub.
+   */
+  readonly reference: string;
   /** The digest the resource names, if any. */
   readonly digest?: string;
   readonly verification: CompiledImageVerification;
@@ -58,6 +63,9 @@ export interface DigestMutation {
   readonly jsonPointer: string;
   readonly image: string;
   readonly digest: string;
-  /** Kyverno's patch value: `<image>@<digest>`. */
+  /**
+   * The patch value: the image as written plus `@<digest>` (Kyverno writes its own image string,
+   * whose `library/` would break a one-component path on another registry).
+   */
   readonly value: string;
 }

@@ -132,7 +132,7 @@ export class ImageVerifier {
     const fail = (reason: string, error: boolean): ImageOutcome => ({ image: req.image, failure: { reason, error }, signatures: [], attestations: [] });
     let ref: ImageRef;
     try {
-      ref = parseReference(req.image);
+      ref = parseReference(req.reference);
     } catch (e) {
       return fail(classify(e).reason, false);
     }

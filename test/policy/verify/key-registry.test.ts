@@ -120,6 +120,12 @@ describe('verifyImages with a key', () => {
     expect(m.mutations).toEqual([
       { policy: 'require-digest', rule: 'pinned', jsonPointer: '/spec/containers/0/image', image: `${host}/acme/app:v1`, digest: resolved, value: `${host}/acme/app:v1@${resolved}` },
     ]);
+    // A one-component repository: Kyverno's image string says library/solo, the registry is asked for solo.
+    const solo = await pushImage(reg.host, 'solo', 'v1', { 'etc/os-release': 'ID=solo\n' });
+    await signImage(`${reg.host}/solo@${solo}`, { plainHttp: true, key: loadPrivateKey(keyA.privateKeyPem, '') });
+    const s = await evaluatePoliciesWithVerification([mutating], { resource: pod('solo', [`${host}/solo:v1`]) }, verifier());
+    expect(s.results.map((x) => [x.status, x.message])).toEqual([['pass', `verified image signatures for ${host}/library/solo:v1`]]);
+    expect(s.mutations.map((x) => x.value)).toEqual([`${host}/solo:v1@${solo}`]);
   });
 
   it('a Deployment is verified through its autogen rule', async () => {
