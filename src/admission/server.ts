@@ -149,7 +149,7 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
             metrics.policyLoadErrors.inc();
             const serving = opts.policies.current?.version;
             const msg = serving ? 'policy set failed to load; the previous set keeps serving' : 'policy set failed to load; no set is serving';
-            logger.error({ err: { code: error.code, message: error.toLine() }, serving }, msg);
+            logger.error({ error: { code: error.code, message: error.toLine() }, serving }, msg);
           },
         })
       : () => undefined;
@@ -237,7 +237,7 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
         try {
           sink.record(results, 'admission review');
         } catch (e) {
-          logger.warn({ err: isPortcullisError(e) ? e.toLine() : String(e) }, 'report sink failed');
+          logger.warn({ error: isPortcullisError(e) ? e.toLine() : String(e) }, 'report sink failed');
         }
       });
     }
@@ -295,7 +295,7 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
     done();
   });
 
-  app.server.on('tlsClientError', (err: Error & { code?: string }) => logger.debug({ err: err.code ?? err.message }, 'TLS handshake failed'));
+  app.server.on('tlsClientError', (err: Error & { code?: string }) => logger.debug({ error: err.code ?? err.message }, 'TLS handshake failed'));
 
   return {
     app,

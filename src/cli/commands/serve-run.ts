@@ -77,7 +77,7 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
           server.setTls(m);
           logger.info({ certificate: describeCertificate(m.cert) }, 'TLS certificate reloaded');
         },
-        (e) => logger.error({ err: e.toLine() }, 'TLS certificate not reloaded; the previous one keeps serving'),
+        (e) => logger.error({ error: { code: e.code, message: e.toLine() } }, 'TLS certificate not reloaded; the previous one keeps serving'),
         { pollMs: 10_000 },
       )
     : undefined;
