@@ -130,6 +130,8 @@ export class ImageVerifier {
 
   private async one(req: ImageRequest, ctx: VerificationContext, creds: Map<string, Promise<Credentials | undefined>>): Promise<ImageOutcome> {
     const fail = (reason: string, error: boolean): ImageOutcome => ({ image: req.image, failure: { reason, error }, signatures: [], attestations: [] });
+    // The engine answers these with an error naming the feature: nothing to fetch.
+    if (req.verification.unsupported.length > 0) return { image: req.image, signatures: [], attestations: [] };
     let ref: ImageRef;
     try {
       ref = parseReference(req.reference);

@@ -13,6 +13,10 @@ import { FIXTURES, pod } from './helpers.js';
 const KEY_A = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE8nXRh950IZbRj8Ra/N9sbqOPZrfM\n5/KAQN0/KjHcorm/J5yctVd7iEcnessRQjU917hmKO6JWVGHpDguIyakZA==\n-----END PUBLIC KEY-----\n';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
+/** A verifier whose registry backend fails on any use: proves an answer needed no I/O. */
+const touched = () => Promise.reject(new Error('the registry was asked'));
+const offline = () => new ImageVerifier({ backend: { resolveDigest: touched, openImage: () => ({ verifySignatures: touched, fetchAttestations: touched }) } });
+
 function policy(verifyImages: unknown[], extra: Record<string, unknown> = {}, name = 'p'): Resource {
   return {
     apiVersion: 'kyverno.io/v1',
@@ -141,7 +145,7 @@ describe('planning', () => {
 describe('results that need no registry', () => {
   it('preconditions not met: skip, and nothing to verify', async () => {
     const p = compilePolicy(policy([keyEntry()], { preconditions: { all: [{ key: '{{ request.operation }}', operator: 'Equals', value: 'UPDATE' }] } }), 't');
-    const r = await evaluatePoliciesWithVerification([p], { resource: pod('x', ['registry.example/app:v1']), admission: { operation: 'CREATE' } }, new ImageVerifier());
+    const r = await evaluatePoliciesWithVerification([p], { resource: pod('x', ['registry.example/app:v1']), admission: { operation: 'CREATE' } }, offline());
     expect(r.plan.requests).toEqual([]);
     expect(r.results.map((x) => [x.status, x.message])).toEqual([['skip', 'preconditions not met']]);
   });
@@ -150,18 +154,18 @@ describe('results that need no registry', () => {
     const cert = compilePolicy(policy([{ imageReferences: ['*'], attestors: [{ entries: [{ certificates: { cert: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----' } }] }] }]), 't');
     const notary = compilePolicy(policy([keyEntry(['*'], { type: 'Notary' })]), 't');
     const image = `registry.example/library/app@${DIGEST}`;
-    // Pinned by digest and refused before any registry read: no I/O happens.
-    const c = await evaluatePoliciesWithVerification([cert], { resource: pod('x', [`registry.example/app@${DIGEST}`]) }, new ImageVerifier());
+    // Pinned by digest (or Notary) and refused before any registry read.
+    const c = await evaluatePoliciesWithVerification([cert], { resource: pod('x', [`registry.example/app@${DIGEST}`]) }, offline());
     expect(c.results.map((x) => [x.status, x.message])).toEqual([['error', `failed to verify image ${image}: .attestors[0].entries[0].certificates: not supported here: certificates`]]);
-    const n = await evaluatePoliciesWithVerification([notary], { resource: pod('x', [`registry.example/app@${DIGEST}`]) }, new ImageVerifier());
-    expect(n.results.map((x) => [x.status, x.message])).toEqual([['error', `failed to verify image ${image}: not supported here: type Notary`]]);
+    const n = await evaluatePoliciesWithVerification([notary], { resource: pod('x', [`registry.example/app:v1`]) }, offline());
+    expect(n.results.map((x) => [x.status, x.message])).toEqual([['error', 'failed to verify image registry.example/library/app:v1: not supported here: type Notary']]);
   });
 
   it('keyless without any trusted root is a configuration error; the synchronous path gives verifyImages no response', async () => {
     const p = compilePolicy(policy([{ imageReferences: ['*'], attestors: [{ entries: [{ keyless: { subject: 'a@example.com', issuer: 'https://accounts.example' } }] }] }]), 't');
     const input = { resource: pod('x', [`registry.example/app@${DIGEST}`]) };
     expect(evaluatePolicies([p], input)).toEqual([]);
-    const r = await evaluatePoliciesWithVerification([p], input, new ImageVerifier());
+    const r = await evaluatePoliciesWithVerification([p], input, offline());
     expect(r.results[0]?.status).toBe('error');
     expect(r.results[0]?.message).toContain('keyless verification needs a trusted root');
   });

@@ -3,7 +3,7 @@
 // A forwarding proxy in front of the registry records every request the verifier makes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDigest } from '../../../src/oci/index.js';
-import type { CompiledPolicy } from '../../../src/policy/engine/index.js';
+import { compilePolicy, type CompiledPolicy } from '../../../src/policy/engine/index.js';
 import { evaluatePoliciesWithVerification, ImageVerifier } from '../../../src/policy/verify/index.js';
 import { signImage } from '../../../src/trust/image.js';
 import { generateKeyPair, loadPrivateKey } from '../../../src/trust/keys.js';
@@ -185,6 +185,24 @@ describe('verifyImages with a key', () => {
     mark = proxy.requests.length;
     await evaluatePoliciesWithVerification([p], unsigned, v);
     expect(proxy.requests.length).toBeGreaterThan(mark);
+
+    const doc = structuredClone(p.doc) as { spec: { rules: Array<{ verifyImages: Array<Record<string, unknown>> }> } };
+    doc.spec.rules[0]!.verifyImages[0]!.useCache = false;
+    const noCache = compilePolicy(doc as unknown as Record<string, unknown>, 'no-cache.yaml');
+    await evaluatePoliciesWithVerification([noCache], signed, v);
+    mark = proxy.requests.length;
+    const again = await evaluatePoliciesWithVerification([noCache], signed, v);
+    expect(again.results[0]?.status).toBe('pass');
+    expect(again.outcomes[0]?.cached).toBeUndefined();
+    expect(proxy.requests.slice(mark).filter((r) => r.startsWith('HEAD /v2/acme/app/manifests/v1'))).toHaveLength(1);
+  });
+
+  it('concurrent requests for the same image share one verification', async () => {
+    const v = verifier();
+    const p = keyPolicy();
+    const rs = await Promise.all([1, 2, 3].map((i) => evaluatePoliciesWithVerification([p], { resource: pod(`c${i}`, [`${host}/acme/app:v1`]) }, v)));
+    expect(rs.map((r) => r.results[0]?.status)).toEqual(['pass', 'pass', 'pass']);
+    expect(v.stats).toMatchObject({ requests: 3, resolutions: 1, verifications: 1 });
   });
 
   it('a registry that does not answer in time gives an error result, which Enforce treats as blocking', async () => {
