@@ -15,7 +15,8 @@
  */
 import { hasVerifyImages } from '../policy/engine/index.js';
 import type { Resource } from '../policy/types.js';
-import { evaluatePoliciesWithVerification, type DigestMutation, type ImageVerifier, type SecretReader } from '../policy/index.js';
+import type { DigestMutation } from '../policy/engine/index.js';
+import { evaluatePoliciesWithVerification, type ImageVerifier, type SecretReader } from '../policy/verify/index.js';
 import type { KubeClient } from './cluster.js';
 import type { PolicySet } from './policyset.js';
 import { buildResponse, parseAdmissionReview, reviewAdmission, toEvaluationInput, type ReviewOptions, type ReviewOutcome } from './review.js';
