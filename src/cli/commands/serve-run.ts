@@ -1,5 +1,20 @@
-import { UsageError } from '../../errors/index.js';
+import { isPortcullisError, UsageError } from '../../errors/index.js';
+import type { Resource } from '../../policy/types.js';
 import {
+  AdmissionError,
+  BackgroundScanner,
+  ClusterReportWriter,
+  FileReportWriter,
+  KubeClient,
+  listClusterResources,
+  loadKubeConfig,
+  loadOfflineInput,
+  namespaceLabelsOf,
+  policySetFromDocs,
+  ReportStore,
+  sourceDateClock,
+  watchClusterPolicies,
+  type ScanInput,
   createAdmissionLogger,
   createAdmissionServer,
   describeCertificate,
@@ -40,55 +55,211 @@ export interface RunningServe {
   readonly address: { host: string; port: number };
   /** The generated CA (PEM), when --generate-cert. */
   readonly ca?: string;
+  /** The aggregated results, when reports are on (--reports-dir or --cluster). */
+  readonly reports?: ReportStore;
   close(): Promise<void>;
 }
 
-/** Validates the flags, loads policies and TLS, and starts listening. */
-export async function startServe(flags: ServeFlags): Promise<RunningServe> {
-  if (!flags.policies || flags.policies.length === 0) throw new UsageError('USAGE', 'give --policies DIR (policy directories or files)', { input: 'serve' });
+/** Longest interval a timer can hold (setTimeout's limit is about 24.8 days). */
+const MAX_INTERVAL_MS = 7 * 24 * 3600_000;
+/** With the background scan off, cluster mode still refreshes namespace labels this often. */
+const NAMESPACE_REFRESH_MS = 5 * 60_000;
+
+/** `1h`, `30m`, `10s`, `250ms` or a bare number of seconds → milliseconds; `0` only when `allowZero`. */
+export function parseDuration(s: string, flag: string, opts: { allowZero?: boolean; minMs?: number } = {}): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3600_000 }[m?.[2] ?? 's'] ?? NaN;
+  const ms = m ? Math.round(Number(m[1]) * unit) : NaN;
+  if (ms === 0 && opts.allowZero) return 0;
+  if (!(ms >= (opts.minMs ?? 100)) || ms > MAX_INTERVAL_MS) {
+    throw new UsageError('BAD_FLAG', `invalid duration "${s}": want e.g. 10s, 30m or 1h${opts.allowZero ? ' (0 turns it off)' : ''}, at most 7 days`, { input: flag });
+  }
+  return ms;
+}
+
+/** The flag combinations serve refuses before starting anything (exit 2). */
+function checkFlags(flags: ServeFlags): void {
+  const usage = (message: string) => new UsageError('USAGE', message, { input: 'serve' });
+  const hasPolicies = flags.policies !== undefined && flags.policies.length > 0;
+  if (flags.cluster && flags.policies !== undefined) throw usage('give either --policies DIR or --cluster, not both');
+  if (!flags.cluster && !hasPolicies) throw usage('give --policies DIR (policy directories or files) or --cluster');
+  if (!flags.cluster && (flags.kubeconfig !== undefined || flags.context !== undefined)) throw usage('--kubeconfig and --context go with --cluster');
+  if (flags.cluster && flags.backgroundResources) throw usage('--background-resources is for offline mode; --cluster scans the cluster');
+  if (flags.backgroundResources && !flags.reportsDir) throw usage('--background-resources needs --reports-dir (the scan only feeds reports)');
   if (!(SERVE_LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
     throw new UsageError('BAD_FLAG', `unknown log level "${flags.logLevel}": want one of ${SERVE_LOG_LEVELS.join(', ')}`, { input: '--log-level' });
   }
+  const fromFiles = flags.tlsCert !== undefined || flags.tlsKey !== undefined;
+  if (fromFiles && flags.generateCert) throw usage('give either --tls-cert/--tls-key or --generate-cert, not both');
+  if (!fromFiles && !flags.generateCert) throw usage('HTTPS needs --tls-cert and --tls-key, or --generate-cert');
+  if (fromFiles && (!flags.tlsCert || !flags.tlsKey)) throw usage('--tls-cert and --tls-key go together');
+}
+
+function errorFields(e: unknown): { code?: string; message: string } {
+  return isPortcullisError(e) ? { code: e.code, message: e.toLine() } : { message: e instanceof Error ? e.message : String(e) };
+}
+
+/** A cluster's policy documents → the serving set; a set that does not compile keeps the old one serving. */
+function swapClusterPolicies(store: PolicyStore, docs: Resource[]): void {
+  try {
+    const set = policySetFromDocs(docs, 'cluster');
+    if (store.current?.version !== set.version) store.swap(set);
+  } catch (e) {
+    store.fail(e instanceof AdmissionError ? e : new AdmissionError('POLICY_LOAD', errorFields(e).message, { input: 'cluster', cause: e }));
+  }
+}
+
+/** Validates the flags, loads policies and TLS, wires reports and the background scan, and starts listening. */
+export async function startServe(flags: ServeFlags): Promise<RunningServe> {
+  checkFlags(flags);
   const { host, port } = parseAddr(flags.addr);
   const timeoutMs = parseTimeout(flags.timeout);
-  const fromFiles = flags.tlsCert !== undefined || flags.tlsKey !== undefined;
-  if (fromFiles && flags.generateCert) throw new UsageError('USAGE', 'give either --tls-cert/--tls-key or --generate-cert, not both', { input: 'serve' });
-  if (!fromFiles && !flags.generateCert) throw new UsageError('USAGE', 'HTTPS needs --tls-cert and --tls-key, or --generate-cert', { input: 'serve' });
-  if (fromFiles && (!flags.tlsCert || !flags.tlsKey)) throw new UsageError('USAGE', '--tls-cert and --tls-key go together', { input: 'serve' });
+  const reportIntervalMs = parseDuration(flags.reportInterval ?? '10s', '--report-interval');
+  const backgroundMs = parseDuration(flags.backgroundInterval ?? '1h', '--background-interval', { allowZero: true });
+  const fromFiles = flags.tlsCert !== undefined;
+  // Cluster credentials are read before anything starts: a bad kubeconfig is a start-up error.
+  const kube = flags.cluster ? new KubeClient(loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) })) : undefined;
 
   const logger = createAdmissionLogger(flags.logLevel);
   const generated = flags.generateCert ? await generateServingCertificate({ serviceName: flags.serviceName, namespace: flags.namespace }) : undefined;
   const tls: TlsMaterial = generated ?? readTlsFiles(flags.tlsCert!, flags.tlsKey!);
 
+  // Reports are aggregated in memory and written in batches (files, the API), never per request.
+  const reports = flags.reportsDir || kube ? new ReportStore(flags.reportsDir && !kube ? { clock: sourceDateClock() } : {}) : undefined;
+  // namespaceSelector labels, replaced whole by each listing (the cluster's, or the offline resources').
+  let namespaceLabels = new Map<string, Record<string, string>>();
+  const labelSource = kube !== undefined || flags.backgroundResources !== undefined;
+
   const store = new PolicyStore();
-  const server = createAdmissionServer({ policies: store, tls, timeoutMs, logger });
-  const policyWatcher = watchPolicies(flags.policies, store, { pollMs: 10_000 });
-  const first = await policyWatcher.reload();
-  if (first.error || !store.current) {
-    policyWatcher.close();
-    await server.close();
-    throw first.error ?? new UsageError('USAGE', 'no policy set loaded', { input: '--policies' });
+  const server = createAdmissionServer({
+    policies: store,
+    tls,
+    timeoutMs,
+    logger,
+    ...(reports ? { reports } : {}),
+    ...(labelSource ? { namespaceLabels: (ns: string) => namespaceLabels.get(ns) } : {}),
+  });
+  const closers: Array<() => void | Promise<void>> = [];
+  const shutdown = async () => {
+    for (const c of closers.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        logger.error({ error: errorFields(e) }, 'shutdown step failed');
+      }
+    }
+  };
+  closers.push(() => server.close());
+
+  if (reports && flags.reportsDir) {
+    const writer = new FileReportWriter(flags.reportsDir);
+    let changed = false;
+    const offChanged = reports.onChange(() => (changed = true));
+    const detach = writer.attach(reports, { debounceMs: reportIntervalMs, onError: (e) => logger.error({ error: errorFields(e) }, 'report files not written') });
+    // On shutdown the last results are written at once instead of being lost with the debounce.
+    closers.push(() => {
+      detach();
+      offChanged();
+      if (changed) writer.write(reports.snapshot());
+    });
   }
-  const tlsWatcher = fromFiles
-    ? watchTlsFiles(
-        flags.tlsCert!,
-        flags.tlsKey!,
-        (m) => {
-          server.setTls(m);
-          logger.info({ certificate: describeCertificate(m.cert) }, 'TLS certificate reloaded');
-        },
-        (e) => logger.error({ error: { code: e.code, message: e.toLine() } }, 'TLS certificate not reloaded; the previous one keeps serving'),
-        { pollMs: 10_000 },
-      )
-    : undefined;
+  if (reports && kube) {
+    const writer = new ClusterReportWriter(kube, {
+      debounceMs: reportIntervalMs,
+      onWrite: (s) => logger.info({ created: s.created.length, updated: s.updated.length, unchanged: s.unchanged.length, deleted: s.deleted.length }, 'policy reports written'),
+      onError: (e) => logger.error({ error: errorFields(e) }, 'policy reports not written; the next change retries'),
+    });
+    const detach = writer.attach(reports);
+    closers.push(async () => {
+      detach();
+      await writer.close();
+    });
+  }
+
+  const list = kube
+    ? async (): Promise<ScanInput> => {
+        const input = await listClusterResources(kube);
+        namespaceLabels = input.namespaceLabels;
+        return input;
+      }
+    : flags.backgroundResources
+      ? async (): Promise<ScanInput> => {
+          const input = loadOfflineInput({ paths: flags.backgroundResources });
+          namespaceLabels = input.namespaceLabels;
+          return input;
+        }
+      : undefined;
+  const scanner =
+    reports && list && backgroundMs > 0
+      ? new BackgroundScanner({
+          store: reports,
+          policies: () => store.current?.policies ?? [],
+          list,
+          intervalMs: backgroundMs,
+          onScan: (s) => logger.info({ ...s }, 'background scan done'),
+          onError: (e) => logger.error({ error: errorFields(e) }, 'background scan failed; the next interval retries'),
+        })
+      : undefined;
+  if (scanner) closers.push(() => scanner.stop());
+  else if (kube) {
+    // No scan, but namespaceSelector still needs the namespaces' labels.
+    const refresh = () =>
+      kube.list('/api/v1/namespaces').then(
+        (l) => (namespaceLabels = namespaceLabelsOf(l.items)),
+        (e: unknown) => logger.error({ error: errorFields(e) }, 'namespace labels not listed'),
+      );
+    void refresh();
+    const timer = setInterval(() => void refresh(), NAMESPACE_REFRESH_MS);
+    timer.unref();
+    closers.push(() => clearInterval(timer));
+  }
+
+  // The scan starts once a set serves (a scan without policies would only clear reports); results
+  // of policies that left the set are dropped.
+  const offStore = store.subscribe({
+    loaded(set, previous) {
+      if (reports && previous) {
+        const names = new Set(set.policies.map((p) => p.name));
+        for (const p of previous.policies) if (!names.has(p.name)) reports.forgetPolicy(p.name);
+      }
+      if (!previous) scanner?.start();
+    },
+  });
+  closers.push(offStore);
+
+  if (kube) {
+    const watch = watchClusterPolicies(kube, (docs) => swapClusterPolicies(store, docs), {
+      onError: (e) => logger.warn({ error: errorFields(e) }, 'policy watch interrupted; retrying'),
+    });
+    closers.push(() => watch.stop());
+  } else {
+    const policyWatcher = watchPolicies(flags.policies!, store, { pollMs: 10_000 });
+    closers.push(() => policyWatcher.close());
+    const first = await policyWatcher.reload();
+    if (first.error || !store.current) {
+      await shutdown();
+      throw first.error ?? new UsageError('USAGE', 'no policy set loaded', { input: '--policies' });
+    }
+  }
+  if (fromFiles) {
+    const tlsWatcher = watchTlsFiles(
+      flags.tlsCert!,
+      flags.tlsKey!,
+      (m) => {
+        server.setTls(m);
+        logger.info({ certificate: describeCertificate(m.cert) }, 'TLS certificate reloaded');
+      },
+      (e) => logger.error({ error: { code: e.code, message: e.toLine() } }, 'TLS certificate not reloaded; the previous one keeps serving'),
+      { pollMs: 10_000 },
+    );
+    closers.push(() => tlsWatcher.close());
+  }
 
   let address: { host: string; port: number };
   try {
     address = await server.listen(host, port);
   } catch (e) {
-    policyWatcher.close();
-    tlsWatcher?.close();
-    await server.close();
+    await shutdown();
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError('USAGE', `cannot listen (${code ?? (e as Error).message})`, { input: flags.addr });
   }
@@ -102,15 +273,13 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
   } else {
     logger.info({ certificate: describeCertificate(tls.cert) }, 'TLS certificate loaded');
   }
+  if (kube) logger.info({ server: kube.server }, 'cluster mode: policies, reports and the background scan through the Kubernetes API');
   return {
     server,
     address,
     ...(generated ? { ca: generated.ca } : {}),
-    async close() {
-      policyWatcher.close();
-      tlsWatcher?.close();
-      await server.close();
-    },
+    ...(reports ? { reports } : {}),
+    close: shutdown,
   };
 }
 

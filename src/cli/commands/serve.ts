@@ -12,6 +12,14 @@ export interface ServeFlags {
   timeout: string;
   logLevel: string;
   debug?: boolean;
+  reportsDir?: string;
+  /** Commander fills the defaults; optional so callers building flags in code need not. */
+  reportInterval?: string;
+  backgroundInterval?: string;
+  backgroundResources?: string[];
+  cluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
 }
 
 export const SERVE_LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -30,6 +38,13 @@ export function registerServe(program: Command): void {
     .option('--ca-out <file>', 'write the generated CA (PEM) to FILE instead of stdout')
     .option('--timeout <duration>', 'answer every request within this (e.g. 8s, 2500ms; at most 30s)', '8s')
     .option('--log-level <level>', `log level: ${SERVE_LOG_LEVELS.join(', ')}`, 'info')
+    .option('--reports-dir <dir>', 'write PolicyReport / ClusterPolicyReport YAML files of admission and background results to DIR')
+    .option('--report-interval <duration>', 'write reports at most once per this (e.g. 10s, 1m)', '10s')
+    .option('--background-interval <duration>', 'rescan existing resources this often (e.g. 1h, 30m; 0 turns the scan off)', '1h')
+    .option('--background-resources <path...>', 'offline background scan: manifest files/directories or `kubectl get -o json` dumps (with --reports-dir)')
+    .option('--cluster', 'cluster mode: policies from the ClusterPolicy/Policy objects, reports and the background scan through the Kubernetes API')
+    .option('--kubeconfig <file>', 'kubeconfig for --cluster (default $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
+    .option('--context <name>', 'kubeconfig context for --cluster')
     // The implementation is imported on use, so `--help` and other commands stay fast.
     .action(async (flags: ServeFlags) => (await import('./serve-run.js')).runServe(flags));
 }
