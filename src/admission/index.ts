@@ -129,3 +129,4 @@ export {
 } from './readiness.js';
 export { rewriteFailureAction, decidePromotion, planOverrides, type PromoteRequest, type ActionRewrite, type PromotionDecision, type OverrideOp } from './promote.js';
 export { unifiedDiff, type DiffOptions } from './diff.js';
+export { reviewAdmissionWithVerification, policySetVerifiesImages, verificationDeadline, kubeSecretReader, type VerifyReviewOptions, type VerifiedReviewOutcome } from './verify-review.js';

@@ -9,6 +9,11 @@ export interface PolicyApplyFlags {
   format: string;
   output?: string;
   debug?: boolean;
+  /** verifyImages rules: a docker config.json for private registries. */
+  registryCredentials?: string;
+  /** verifyImages rules: a Sigstore trusted_root.json (offline keyless verification). */
+  trustedRoot?: string;
+  plainHttp?: boolean;
 }
 
 export interface PolicyTestFlags {
@@ -31,6 +36,9 @@ export function registerPolicy(program: Command): void {
     .option('--values <file>', 'a kyverno Values file (globalValues, per-policy/per-resource values, namespace labels)')
     .option('-f, --format <format>', `output format: ${POLICY_APPLY_FORMATS.join(', ')}`, 'table')
     .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .option('--registry-credentials <file>', 'verifyImages: a docker config.json for private registries (pull secrets among the resources are used first)')
+    .option('--trusted-root <file>', 'verifyImages: a Sigstore trusted_root.json for keyless verification (default: the cached public-good root, offline)')
+    .option('--plain-http', 'verifyImages: allow plain http to registries (loopback registries)')
     .action(async (policies: string[], flags: PolicyApplyFlags) => (await run()).runPolicyApply(policies, flags));
   policy
     .command('test')
