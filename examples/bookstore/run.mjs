@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { buildLayer, entriesFromDirectory, removeLayout, writeOciLayout } from '../../dist/assemble/index.js';
 import { RegistryClient } from '../../dist/oci/index.js';
 import { startLocalRegistry } from './registry.mjs';
@@ -112,6 +112,43 @@ try {
   rc = portcullis(['verify', image, '--key', join(relative(root, out), 'cosign.pub'), '--plain-http']);
   if (rc !== 0) process.exit(rc);
   process.stdout.write('A signature proves PROVENANCE (this digest, signed by that key), not that the image is safe: step 4 still found a CRITICAL.\n');
+
+  step('8b. The cluster refuses what nobody vouched for: a verifyImages policy (Enforce)');
+  // The same bytes pushed under another name carry no signature there.
+  for (const b of [manifest.config, ...manifest.layers]) await client.putBlob('bookstore/unsigned', blob(b.digest));
+  await client.putManifest('bookstore/unsigned', 'dev', blob(desc.digest), desc.mediaType);
+  const pub = readFileSync(join(out, 'cosign.pub'), 'utf8');
+  const indent = (text, n) => text.trim().split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+  const verifyDir = join(out, 'verify-images');
+  rmSync(verifyDir, { recursive: true, force: true });
+  mkdirSync(join(verifyDir, 'pods'), { recursive: true });
+  const policyFile = join(verifyDir, 'verify-bookstore-images.yaml');
+  writeFileSync(policyFile, [
+    'apiVersion: kyverno.io/v1',
+    'kind: ClusterPolicy',
+    'metadata: { name: verify-bookstore-images }',
+    'spec:',
+    '  background: false',
+    '  rules:',
+    '    - name: check-signature',
+    '      match: { any: [ { resources: { kinds: ["Pod"], namespaces: ["bookstore"] } } ] }',
+    '      verifyImages:',
+    '        - failureAction: Enforce',
+    `          imageReferences: ["${registry.host}/bookstore/*"]`,
+    '          attestors:',
+    '            - entries:',
+    '                - keys:',
+    '                    publicKeys: |-',
+    indent(pub, 22),
+    '                    rekor: { ignoreTlog: true }   # private setup: signed with --tlog-upload=false',
+    '',
+  ].join('\n'));
+  const pod = (name, img) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'bookstore' }, spec: { securityContext: { runAsNonRoot: true }, containers: [{ name: 'app', image: img }] } });
+  writeFileSync(join(verifyDir, 'pods', 'signed.json'), pod('catalog-signed', image));
+  writeFileSync(join(verifyDir, 'pods', 'unsigned.json'), pod('catalog-unsigned', `${registry.host}/bookstore/unsigned@${desc.digest}`));
+  rc = portcullis(['policy', 'apply', relative(root, policyFile), '--resource', join(relative(root, verifyDir), 'pods'), '--plain-http']);
+  process.stdout.write(`exit code ${rc}: ${rc === 1 ? 'the signed Pod passes; the unsigned one would be refused at admission' : 'UNEXPECTED'}\n`);
+  if (rc !== 1) process.exit(1);
 
   step('9. Is it exactly what we built? Pin every image by digest, then Enforce');
   // The example has one image; the other services reuse it under their own names here.
