@@ -139,9 +139,11 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
     ...(reports ? { reports } : {}),
     ...(labelSource ? { namespaceLabels: (ns: string) => namespaceLabels.get(ns) } : {}),
   });
+  // Shutdown: inputs stop (watchers, scan), the server drains, then the report writers finish.
   const closers: Array<() => void | Promise<void>> = [];
+  const finals: Array<() => void | Promise<void>> = [];
   const shutdown = async () => {
-    for (const c of closers.splice(0).reverse()) {
+    for (const c of [...closers.splice(0).reverse(), () => server.close(), ...finals.splice(0)]) {
       try {
         await c();
       } catch (e) {
@@ -149,7 +151,6 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
       }
     }
   };
-  closers.push(() => server.close());
 
   if (reports && flags.reportsDir) {
     const writer = new FileReportWriter(flags.reportsDir);
@@ -157,7 +158,7 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
     const offChanged = reports.onChange(() => (changed = true));
     const detach = writer.attach(reports, { debounceMs: reportIntervalMs, onError: (e) => logger.error({ error: errorFields(e) }, 'report files not written') });
     // On shutdown the last results are written at once instead of being lost with the debounce.
-    closers.push(() => {
+    finals.push(() => {
       detach();
       offChanged();
       if (changed) writer.write(reports.snapshot());
@@ -170,7 +171,7 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
       onError: (e) => logger.error({ error: errorFields(e) }, 'policy reports not written; the next change retries'),
     });
     const detach = writer.attach(reports);
-    closers.push(async () => {
+    finals.push(async () => {
       detach();
       await writer.close();
     });
