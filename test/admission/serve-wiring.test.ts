@@ -6,12 +6,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOfflineInput, scanOnce } from '../../src/admission/background.js';
 import { loadPolicySet, policySetFromDocs, reviewAdmission, ReportStore } from '../../src/admission/index.js';
 import { startServe, type RunningServe } from '../../src/cli/commands/serve-run.js';
-import type { ServeFlags } from '../../src/cli/commands/serve.js';
+import { registerServe, type ServeFlags } from '../../src/cli/commands/serve.js';
 import type { PolicyReportDoc } from '../../src/report/policyreport.js';
 import type { Resource } from '../../src/policy/types.js';
 import { asListItems, RecordedApi, type SeenRequest } from './cluster-recorded-api.js';
@@ -101,6 +102,10 @@ describe('offline: --policies, --reports-dir, --background-resources', () => {
     await expect(startServe(baseFlags({ policies: [dir], cluster: true }))).rejects.toMatchObject({ code: 'USAGE', exitCode: 2 });
     await expect(startServe(baseFlags({ policies: [dir], backgroundResources: [bookstoreDir] }))).rejects.toMatchObject({ code: 'USAGE', exitCode: 2 });
     await expect(startServe(baseFlags({ policies: [dir], backgroundInterval: 'hourly' }))).rejects.toMatchObject({ code: 'BAD_FLAG' });
+    // Through commander, as `portcullis serve` parses its argv.
+    const program = new Command().exitOverride();
+    registerServe(program);
+    await expect(program.parseAsync(['serve', '--policies', dir, '--cluster', '--generate-cert'], { from: 'user' })).rejects.toMatchObject({ code: 'USAGE', exitCode: 2 });
   });
 });
 
