@@ -19,6 +19,8 @@ import { AdmissionError } from './errors.js';
 import { createAdmissionMetrics, type AdmissionMetrics } from './metrics.js';
 import { PolicyStore, type PolicySetSource } from './policyset.js';
 import { classifyResults, reviewAdmission, reviewMutation, type AdmissionRequestInfo } from './review.js';
+import { policySetVerifiesImages, reviewAdmissionWithVerification, verificationDeadline } from './verify-review.js';
+import type { ImageVerifier } from '../policy/verify/index.js';
 import { secureContextOptions, type TlsMaterial } from './tls.js';
 
 /** What the server calls after answering a reviewed request (engineer R's ReportStore fits). */
@@ -40,6 +42,8 @@ export interface AdmissionServerOptions {
   readonly reports?: AdmissionReportSink;
   readonly namespaceLabels?: (ns: string) => Record<string, string> | undefined;
   readonly bodyLimit?: number;
+  /** Verifies image signatures for policies with verifyImages rules (cached by digest, deduplicated per request). */
+  readonly verifier?: ImageVerifier;
 }
 
 export interface AdmissionServer {
@@ -212,7 +216,12 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
           outcome.error = { code: 'NOT_READY', message: 'no policy set loaded yet' };
           return sendError(reply, 503, 'NOT_READY', "no policy set loaded yet; the webhook's failurePolicy applies");
         }
-        const out = reviewAdmission(body, set, opts.namespaceLabels ? { namespaceLabels: opts.namespaceLabels } : {});
+        const labels = opts.namespaceLabels ? { namespaceLabels: opts.namespaceLabels } : {};
+        // verifyImages is the one rule type that needs I/O: verify within what is left of the budget.
+        const out =
+          opts.verifier && policySetVerifiesImages(set)
+            ? await reviewAdmissionWithVerification(body, set, { ...labels, verifier: opts.verifier, deadlineMs: Math.max(1, verificationDeadline(timeoutMs) - reply.elapsedTime) })
+            : reviewAdmission(body, set, labels);
         answer = out.review;
         results = out.results;
         outcome.request = out.request;

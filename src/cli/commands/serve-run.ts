@@ -131,7 +131,9 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
   const labelSource = kube !== undefined || flags.backgroundResources !== undefined;
 
   const store = new PolicyStore();
+  const verifier = await createVerifier(flags, kube);
   const server = createAdmissionServer({
+    verifier,
     policies: store,
     tls,
     timeoutMs,
@@ -296,5 +298,21 @@ export async function runServe(flags: ServeFlags): Promise<void> {
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+  });
+}
+
+/**
+ * The image verifier for verifyImages rules: registry credentials from the Pod's (or its
+ * ServiceAccount's) imagePullSecrets in cluster mode, then --registry-credentials; trust
+ * material from --trusted-root or the cached public-good root, never fetched at admission.
+ */
+async function createVerifier(flags: ServeFlags, kube: KubeClient | undefined) {
+  const verify = await import('../../policy/verify/index.js');
+  const trust = await import('../../trust/trusted-root.js');
+  const { kubeSecretReader } = await import('../../admission/verify-review.js');
+  return new verify.ImageVerifier({
+    credentials: verify.createPullSecretCredentials(kube ? kubeSecretReader(kube) : undefined, flags.registryCredentials ? { fallback: verify.readDockerConfigFile(flags.registryCredentials) } : {}),
+    ...(flags.trustedRoot ? { trustedRoot: trust.readTrustedRootFile(flags.trustedRoot) } : { loadTrustedRoot: () => trust.loadTrustedRoot({ offline: true }) }),
+    ...(flags.registryPlainHttp ? { registry: { plainHttp: true } } : {}),
   });
 }

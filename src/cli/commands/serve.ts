@@ -20,6 +20,12 @@ export interface ServeFlags {
   cluster?: boolean;
   kubeconfig?: string;
   context?: string;
+  /** verifyImages: a docker config.json for private registries (after the Pod's pull secrets). */
+  registryCredentials?: string;
+  /** verifyImages: a Sigstore trusted_root.json (default: the cached public-good root, offline). */
+  trustedRoot?: string;
+  /** verifyImages: allow plain http to registries (loopback registries). */
+  registryPlainHttp?: boolean;
 }
 
 export const SERVE_LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,6 +51,9 @@ export function registerServe(program: Command): void {
     .option('--cluster', 'cluster mode: policies from the ClusterPolicy/Policy objects, reports and the background scan through the Kubernetes API')
     .option('--kubeconfig <file>', 'kubeconfig for --cluster (default $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
     .option('--context <name>', 'kubeconfig context for --cluster')
+    .option('--registry-credentials <file>', 'verifyImages: a docker config.json for private registries (the Pod\'s imagePullSecrets come first in cluster mode)')
+    .option('--trusted-root <file>', 'verifyImages: a Sigstore trusted_root.json for keyless verification (default: the cached public-good root, offline)')
+    .option('--registry-plain-http', 'verifyImages: allow plain http to registries (loopback registries)')
     // The implementation is imported on use, so `--help` and other commands stay fast.
     .action(async (flags: ServeFlags) => (await import('./serve-run.js')).runServe(flags));
 }
