@@ -130,3 +130,4 @@ export {
 export { rewriteFailureAction, decidePromotion, planOverrides, type PromoteRequest, type ActionRewrite, type PromotionDecision, type OverrideOp } from './promote.js';
 export { unifiedDiff, type DiffOptions } from './diff.js';
 export { reviewAdmissionWithVerification, policySetVerifiesImages, verificationDeadline, kubeSecretReader, type VerifyReviewOptions, type VerifiedReviewOutcome } from './verify-review.js';
+export { reviewPinning, pinTargets, globToRegExp, DigestCache, PIN_ANNOTATION, DEFAULT_PIN_CACHE_TTL_MS, type ImagePinnerOptions, type JsonPatchOp, type MutationOutcome } from './mutate.js';

@@ -21,6 +21,7 @@ import { PolicyStore, type PolicySetSource } from './policyset.js';
 import { classifyResults, reviewAdmission, reviewMutation, type AdmissionRequestInfo } from './review.js';
 import { policySetVerifiesImages, reviewAdmissionWithVerification, verificationDeadline } from './verify-review.js';
 import type { ImageVerifier } from '../policy/verify/index.js';
+import { reviewPinning, type ImagePinnerOptions } from './mutate.js';
 import { secureContextOptions, type TlsMaterial } from './tls.js';
 
 /** What the server calls after answering a reviewed request (engineer R's ReportStore fits). */
@@ -44,6 +45,8 @@ export interface AdmissionServerOptions {
   readonly bodyLimit?: number;
   /** Verifies image signatures for policies with verifyImages rules (cached by digest, deduplicated per request). */
   readonly verifier?: ImageVerifier;
+  /** /mutate pins images (verifyImages mutateDigest, and every tag with `pinAll`); absent: /mutate allows without a patch. */
+  readonly pinning?: ImagePinnerOptions;
 }
 
 export interface AdmissionServer {
@@ -207,9 +210,24 @@ export function createAdmissionServer(opts: AdmissionServerOptions): AdmissionSe
     let results: RuleResult[] = [];
     try {
       if (endpoint === 'mutate') {
-        const out = reviewMutation(body);
-        answer = out.review;
-        outcome.request = out.request;
+        const set = opts.policies.current;
+        if (!opts.pinning) {
+          const out = reviewMutation(body);
+          answer = out.review;
+          outcome.request = out.request;
+        } else {
+          // Within what is left of the budget; /mutate never denies (a failure is a warning).
+          const deadlineMs = Math.max(1, verificationDeadline(timeoutMs) - reply.elapsedTime);
+          const labels = opts.namespaceLabels ? { namespaceLabels: opts.namespaceLabels } : {};
+          const mutations =
+            set && opts.verifier && policySetVerifiesImages(set)
+              ? (await reviewAdmissionWithVerification(body, set, { ...labels, verifier: opts.verifier, deadlineMs })).mutations
+              : [];
+          const out = await reviewPinning(body, { ...opts.pinning, mutations, deadlineMs: Math.max(1, verificationDeadline(timeoutMs) - reply.elapsedTime) });
+          answer = out.review;
+          outcome.request = out.request;
+          if (set) outcome.policySet = set.version;
+        }
       } else {
         const set = opts.policies.current;
         if (!set) {

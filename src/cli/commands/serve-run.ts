@@ -17,6 +17,7 @@ import {
   type ScanInput,
   createAdmissionLogger,
   createAdmissionServer,
+  DigestCache,
   describeCertificate,
   generateServingCertificate,
   PolicyStore,
@@ -132,8 +133,18 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
 
   const store = new PolicyStore();
   const verifier = await createVerifier(flags, kube);
+  const pinCacheTtlMs = parseDuration(flags.pinCacheTtl ?? '5m', '--pin-cache-ttl', { minMs: 1 });
   const server = createAdmissionServer({
     verifier,
+    // /mutate pins for verifyImages mutateDigest always, and every tagged image with --pin-images.
+    pinning: {
+      pinAll: flags.pinImages === true,
+      ...(flags.pinExclude ? { exclude: flags.pinExclude } : {}),
+      cache: new DigestCache({
+        ttlMs: pinCacheTtlMs,
+        registry: { ...(flags.registryPlainHttp ? { plainHttp: true } : {}), ...(flags.registryCredentials ? { dockerConfigPath: flags.registryCredentials } : {}), timeoutMs: Math.max(100, Math.floor(timeoutMs / 2)) },
+      }),
+    },
     policies: store,
     tls,
     timeoutMs,

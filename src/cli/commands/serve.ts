@@ -26,6 +26,12 @@ export interface ServeFlags {
   trustedRoot?: string;
   /** verifyImages: allow plain http to registries (loopback registries). */
   registryPlainHttp?: boolean;
+  /** /mutate pins every tagged container image to its digest. */
+  pinImages?: boolean;
+  /** How long a resolved tag is trusted (default 5m). */
+  pinCacheTtl?: string;
+  /** Images (globs over the image as written) /mutate never pins. */
+  pinExclude?: string[];
 }
 
 export const SERVE_LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -53,7 +59,10 @@ export function registerServe(program: Command): void {
     .option('--context <name>', 'kubeconfig context for --cluster')
     .option('--registry-credentials <file>', 'verifyImages: a docker config.json for private registries (the Pod\'s imagePullSecrets come first in cluster mode)')
     .option('--trusted-root <file>', 'verifyImages: a Sigstore trusted_root.json for keyless verification (default: the cached public-good root, offline)')
-    .option('--registry-plain-http', 'verifyImages: allow plain http to registries (loopback registries)')
+    .option('--registry-plain-http', 'verifyImages and pinning: allow plain http to registries (loopback registries)')
+    .option('--pin-images', '/mutate pins every container image written with a tag to its digest (name:tag@sha256:…)')
+    .option('--pin-cache-ttl <duration>', 'how long a resolved tag is reused by /mutate (e.g. 5m, 30s)', '5m')
+    .option('--pin-exclude <glob...>', 'images /mutate never pins (globs over the image as written, * and ?)')
     // The implementation is imported on use, so `--help` and other commands stay fast.
     .action(async (flags: ServeFlags) => (await import('./serve-run.js')).runServe(flags));
 }
