@@ -5,7 +5,7 @@ import { PortcullisError } from '../errors/index.js';
 
 export type InstallErrorCode = 'BAD_OPTION' | 'NOT_IMPLEMENTED';
 
-/** BAD_OPTION: an install option that cannot be used (the input names it). NOT_IMPLEMENTED: mutation, for now. */
+/** BAD_OPTION: an install option that cannot be used (the input names it). NOT_IMPLEMENTED: kept for options not built yet. */
 export class InstallError extends PortcullisError<InstallErrorCode> {}
 
 export interface InstallOptions {
@@ -31,7 +31,7 @@ export interface InstallOptions {
   crds?: boolean;
   /** Have cert-manager issue the serving certificate and inject the caBundle (default false). */
   certManager?: boolean;
-  /** A MutatingWebhookConfiguration for image pinning (not built yet: true is NOT_IMPLEMENTED). */
+  /** A MutatingWebhookConfiguration for image pinning at admission, and `serve --pin-images` (default false). */
   mutation?: boolean;
 }
 
@@ -42,6 +42,8 @@ export const TLS_DIR = '/etc/portcullis/tls';
 export const POLICY_DIR = '/etc/portcullis/policies';
 /** The webhook's name in the ValidatingWebhookConfiguration (must be a qualified domain name). */
 export const WEBHOOK_NAME = 'validate.portcullis.dev';
+/** The webhook's name in the MutatingWebhookConfiguration. */
+export const MUTATING_WEBHOOK_NAME = 'mutate.portcullis.dev';
 /** Namespaces the webhook never reviews: the control plane's, besides Portcullis's own. */
 export const ALWAYS_EXCLUDED = ['kube-system'] as const;
 /** Margin between the server's deadline and the API server's, so the server answers (fail-open) first. */
@@ -72,6 +74,7 @@ export interface Settings {
   excludedNamespaces: string[];
   crds: boolean;
   certManager: boolean;
+  mutation: boolean;
 }
 
 /** The labels every object carries; the selector uses the first two. */
@@ -116,9 +119,6 @@ export function toCaBundle(input: string): string {
 
 /** Check the options and fill in defaults; throws InstallError. */
 export function resolveSettings(opts: InstallOptions): Settings {
-  if (opts.mutation) {
-    throw new InstallError('NOT_IMPLEMENTED', 'the mutating webhook (image pinning at admission) is not available yet', { input: 'mutation' });
-  }
   const namespace = opts.namespace ?? INSTALL_DEFAULTS.namespace;
   checkNamespace(namespace, '--namespace');
   // Its own namespace is exempt from review, so sharing one would exempt everything in it,
@@ -155,6 +155,7 @@ export function resolveSettings(opts: InstallOptions): Settings {
     excludedNamespaces: [...excluded].sort(),
     crds: opts.crds ?? true,
     certManager: opts.certManager ?? false,
+    mutation: opts.mutation ?? false,
   };
   if (opts.caBundle !== undefined) {
     if (settings.certManager) throw bad('--ca-bundle', 'cert-manager injects the caBundle: give one or the other');

@@ -2,7 +2,7 @@
 // (Ignore) by default, bounded in time, no side effects, and scoped away from the control
 // plane and from Portcullis itself so that neither can be locked out by it.
 import type { Settings } from './install-settings.js';
-import { labels, NAME, WEBHOOK_NAME } from './install-settings.js';
+import { labels, MUTATING_WEBHOOK_NAME, NAME, WEBHOOK_NAME } from './install-settings.js';
 
 const OPERATIONS = ['CREATE', 'UPDATE'];
 
@@ -32,18 +32,18 @@ export function matchConditions(s: Settings): Array<{ name: string; expression: 
   ];
 }
 
-export function validatingWebhookObject(s: Settings): Record<string, unknown> {
-  const clientConfig: Record<string, unknown> = { service: { name: NAME, namespace: s.namespace, path: '/validate', port: 443 } };
+function webhookConfiguration(s: Settings, kind: 'ValidatingWebhookConfiguration' | 'MutatingWebhookConfiguration', name: string, path: string, extra: Record<string, unknown>): Record<string, unknown> {
+  const clientConfig: Record<string, unknown> = { service: { name: NAME, namespace: s.namespace, path, port: 443 } };
   if (s.caBundle) clientConfig.caBundle = s.caBundle;
   const metadata: Record<string, unknown> = { name: NAME, labels: labels() };
   if (s.certManager) metadata.annotations = { 'cert-manager.io/inject-ca-from': `${s.namespace}/${NAME}` };
   return {
     apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingWebhookConfiguration',
+    kind,
     metadata,
     webhooks: [
       {
-        name: WEBHOOK_NAME,
+        name,
         admissionReviewVersions: ['v1'],
         clientConfig,
         failurePolicy: s.failurePolicy,
@@ -53,7 +53,21 @@ export function validatingWebhookObject(s: Settings): Record<string, unknown> {
         namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: s.excludedNamespaces }] },
         rules: WEBHOOK_RULES.map((r) => ({ ...r, apiGroups: [...r.apiGroups], apiVersions: [...r.apiVersions], operations: [...r.operations], resources: [...r.resources] })),
         matchConditions: matchConditions(s),
+        ...extra,
       },
     ],
   };
+}
+
+export function validatingWebhookObject(s: Settings): Record<string, unknown> {
+  return webhookConfiguration(s, 'ValidatingWebhookConfiguration', WEBHOOK_NAME, '/validate', {});
+}
+
+/**
+ * Image pinning at admission (`mutation`): always fail-open (Ignore), since /mutate only adds
+ * digests and validation still decides; IfNeeded so a later mutating webhook's new image is pinned too.
+ */
+export function mutatingWebhookObject(s: Settings): Record<string, unknown> | undefined {
+  if (!s.mutation) return undefined;
+  return webhookConfiguration(s, 'MutatingWebhookConfiguration', MUTATING_WEBHOOK_NAME, '/mutate', { failurePolicy: 'Ignore', reinvocationPolicy: 'IfNeeded' });
 }

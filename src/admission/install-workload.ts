@@ -21,6 +21,7 @@ export function serveArgs(s: Settings): string[] {
     `--tls-cert=${TLS_DIR}/tls.crt`,
     `--tls-key=${TLS_DIR}/tls.key`,
     `--timeout=${s.serverTimeoutSeconds}s`,
+    ...(s.mutation ? ['--pin-images'] : []),
   ];
 }
 

@@ -5,7 +5,7 @@ import { Document, isSeq } from 'yaml';
 import { CLUSTER_POLICY_REPORT_CRD, POLICY_REPORT_CRD } from './crds.js';
 import { CLUSTER_RULES, clusterRoleBindingObject, clusterRoleObject, namespaceObject, serviceAccountObject } from './install-rbac.js';
 import { resolveSettings, TLS_SECRET, type InstallOptions, type Settings } from './install-settings.js';
-import { validatingWebhookObject } from './install-webhook.js';
+import { mutatingWebhookObject, validatingWebhookObject } from './install-webhook.js';
 import { certManagerObjects, deploymentObject, podDisruptionBudgetObject, policiesConfigMapObject, serviceObject } from './install-workload.js';
 
 export type { InstallOptions } from './install-settings.js';
@@ -48,7 +48,7 @@ function crdBody(text: string): string {
 
 /**
  * The manifests, in apply order: Namespace, CRDs, identity and RBAC, policies, TLS (with
- * cert-manager), Service, Deployment, PodDisruptionBudget, and last the webhook configuration,
+ * cert-manager), Service, Deployment, PodDisruptionBudget, and last the webhook configurations,
  * so the API server starts calling only once the rest exists. Throws InstallError.
  */
 export function renderInstallManifests(opts: InstallOptions = {}): string {
@@ -63,6 +63,7 @@ export function renderInstallManifests(opts: InstallOptions = {}): string {
     deploymentObject(s),
     podDisruptionBudgetObject(s),
     validatingWebhookObject(s),
+    mutatingWebhookObject(s),
   ];
   for (const o of objects) if (o) docs.push(toYaml(o));
   return header(s) + docs.map((d) => `---\n${d}`).join('');

@@ -13,7 +13,7 @@ import { compileLibrary, scanConfig } from '../../src/config/index.js';
 import { evaluatePolicy, parseDocuments } from '../../src/policy/index.js';
 import type { Resource, RuleResult } from '../../src/policy/index.js';
 import { toPolicyReports } from '../../src/report/policyreport.js';
-import { validateObject } from './install-k8s-schema.js';
+import { MODEL_OF_KIND, validateObject } from './install-k8s-schema.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const DIGEST_IMAGE = 'registry.example.com/portcullis@sha256:' + 'ab'.repeat(32);
@@ -349,9 +349,26 @@ describe('renderInstallManifests: bad options', () => {
     expect(code({ policies: [{ name: 'big.yaml', text: 'x'.repeat(1_000_001) }] })).toEqual(['BAD_OPTION', '--policies']);
   });
 
-  it('keeps the mutating webhook for later', () => {
-    expect(code({ mutation: true })).toEqual(['NOT_IMPLEMENTED', 'mutation']);
+  it('renders the mutating webhook only with mutation, pinning through /mutate and serve --pin-images', () => {
     expect(code({ mutation: false })).toBeUndefined();
+    expect(render().some((o) => o.kind === 'MutatingWebhookConfiguration')).toBe(false);
+    expect(podSpecOf(render()).containers[0]!.args).not.toContain('--pin-images');
+    const objs = render({ mutation: true, failurePolicy: 'Fail', timeoutSeconds: 12, excludeNamespaces: ['team-x'] });
+    const validating = webhookOf(objs);
+    const m = (one(objs, 'MutatingWebhookConfiguration').webhooks as Array<Record<string, unknown>>)[0]!;
+    expect(m.name).toBe('mutate.portcullis.dev');
+    expect(m.clientConfig).toEqual({ ...(validating.clientConfig as object), service: { ...(validating.clientConfig as { service: object }).service, path: '/mutate' } });
+    expect(m.sideEffects).toBe('None');
+    expect(m.failurePolicy).toBe('Ignore');
+    expect(m.reinvocationPolicy).toBe('IfNeeded');
+    expect(m.timeoutSeconds).toBe(12);
+    expect(m.namespaceSelector).toEqual(validating.namespaceSelector);
+    expect(JSON.stringify(m.namespaceSelector)).toContain('team-x');
+    expect(m.rules).toEqual(validating.rules);
+    expect(podSpecOf(objs).containers[0]!.args).toContain('--pin-images');
+    // The schema helper's kind table has no entry for it yet: the client-node model exists.
+    MODEL_OF_KIND.MutatingWebhookConfiguration ??= 'V1MutatingWebhookConfiguration';
+    expect(validateObject(one(objs, 'MutatingWebhookConfiguration'))).toEqual([]);
   });
 
   it('defaults to the package version for the image tag', () => {

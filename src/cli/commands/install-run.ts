@@ -80,6 +80,7 @@ export async function runInstall(flags: InstallFlags): Promise<void> {
     excludeNamespaces: flags.excludeNamespace,
     crds: flags.crds !== false,
     certManager: flags.certManager === true,
+    mutation: flags.mutation === true,
   };
   if (flags.caBundle !== undefined) opts.caBundle = readCapped(flags.caBundle, MAX_CA_BUNDLE_BYTES);
   if (flags.policies !== undefined) opts.policies = readPolicyDir(flags.policies, log);

@@ -12,6 +12,7 @@ export interface InstallFlags {
   policiesConfigmap?: string;
   excludeNamespace?: string[];
   crds?: boolean;
+  mutation?: boolean;
   output?: string;
   quiet?: boolean;
   debug?: boolean;
@@ -34,6 +35,7 @@ export function registerInstall(program: Command): void {
     .option('--policies <dir>', 'render the policy files of DIR (*.yaml, *.yml, *.json) into the policies ConfigMap')
     .option('--policies-configmap <name>', 'ConfigMap the policies are mounted from (default portcullis-policies)')
     .option('--exclude-namespace <ns>', 'namespace the webhook never reviews, besides kube-system and its own (repeatable)', collect)
+    .option('--mutation', 'also render the MutatingWebhookConfiguration that pins images by digest at admission (serve --pin-images)')
     .option('--no-crds', 'leave out the PolicyReport CRDs (Kyverno or Policy Reporter installed them already)')
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('-q, --quiet', 'no warnings on stderr')
