@@ -71,12 +71,23 @@ export function serviceAccountObject(s: Settings): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: NAME, namespace: s.namespace, labels: labels() } };
 }
 
-export function clusterRoleObject(): Record<string, unknown> {
+/** Opt-in (`pullSecrets`): verifyImages reads pull secrets through the API. */
+export const PULL_SECRET_RULE: ExplainedRule = {
+  why: "pull secrets (opt-in): verifyImages reads a Pod's imagePullSecrets and its ServiceAccount's to reach private registries; get only, never list or watch",
+  rule: { apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: ['get'] },
+};
+
+/** The ClusterRole's rules for these settings. */
+export function clusterRules(s: Pick<Settings, 'pullSecrets'>): readonly ExplainedRule[] {
+  return s.pullSecrets ? [...CLUSTER_RULES, PULL_SECRET_RULE] : CLUSTER_RULES;
+}
+
+export function clusterRoleObject(s: Pick<Settings, 'pullSecrets'> = { pullSecrets: false }): Record<string, unknown> {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',
     metadata: { name: NAME, labels: labels() },
-    rules: CLUSTER_RULES.map((r) => ({ ...r.rule })),
+    rules: clusterRules(s).map((r) => ({ ...r.rule })),
   };
 }
 

@@ -31,6 +31,12 @@ export interface InstallOptions {
   crds?: boolean;
   /** Have cert-manager issue the serving certificate and inject the caBundle (default false). */
   certManager?: boolean;
+  /**
+   * Let verifyImages read a Pod's imagePullSecrets (and its ServiceAccount's) through the
+   * API: adds `get` on secrets and serviceaccounts to the ClusterRole and `--pull-secrets`
+   * to serve. Off by default: reading Secrets cluster-wide is a privilege to opt into.
+   */
+  pullSecrets?: boolean;
   /** A MutatingWebhookConfiguration for image pinning at admission, and `serve --pin-images` (default false). */
   mutation?: boolean;
 }
@@ -75,6 +81,7 @@ export interface Settings {
   crds: boolean;
   certManager: boolean;
   mutation: boolean;
+  pullSecrets: boolean;
 }
 
 /** The labels every object carries; the selector uses the first two. */
@@ -156,6 +163,7 @@ export function resolveSettings(opts: InstallOptions): Settings {
     crds: opts.crds ?? true,
     certManager: opts.certManager ?? false,
     mutation: opts.mutation ?? false,
+    pullSecrets: opts.pullSecrets ?? false,
   };
   if (opts.caBundle !== undefined) {
     if (settings.certManager) throw bad('--ca-bundle', 'cert-manager injects the caBundle: give one or the other');

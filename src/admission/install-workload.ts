@@ -22,6 +22,7 @@ export function serveArgs(s: Settings): string[] {
     `--tls-key=${TLS_DIR}/tls.key`,
     `--timeout=${s.serverTimeoutSeconds}s`,
     ...(s.mutation ? ['--pin-images'] : []),
+    ...(s.pullSecrets ? ['--pull-secrets'] : []),
   ];
 }
 

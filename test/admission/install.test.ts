@@ -257,6 +257,17 @@ describe('renderInstallManifests: RBAC', () => {
     }
   });
 
+  it('grants get on secrets and serviceaccounts only when pull secrets are opted into', () => {
+    const withSecrets = one(render({ pullSecrets: true }), 'ClusterRole') as { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
+    const extra = withSecrets.rules.filter((r) => !role.rules.some((x) => JSON.stringify(x) === JSON.stringify(r)));
+    expect(extra).toEqual([{ apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: ['get'] }]);
+    const text = renderInstallManifests({ pullSecrets: true });
+    expect(text).toMatch(/# pull secrets \(opt-in\).*\n {2}- apiGroups:\n {6}- ""\n {4}resources:\n {6}- secrets/);
+    const args = (d: Record<string, unknown>) => JSON.stringify(d);
+    expect(args(one(render({ pullSecrets: true }), 'Deployment'))).toContain('--pull-secrets');
+    expect(args(one(render({}), 'Deployment'))).not.toContain('--pull-secrets');
+  });
+
   it('explains every rule in the rendered YAML', () => {
     const text = renderInstallManifests();
     const roleText = text.slice(text.indexOf('kind: ClusterRole\n'), text.indexOf('kind: ClusterRoleBinding'));

@@ -81,6 +81,7 @@ export async function runInstall(flags: InstallFlags): Promise<void> {
     crds: flags.crds !== false,
     certManager: flags.certManager === true,
     mutation: flags.mutation === true,
+    pullSecrets: flags.pullSecrets === true,
   };
   if (flags.caBundle !== undefined) opts.caBundle = readCapped(flags.caBundle, MAX_CA_BUNDLE_BYTES);
   if (flags.policies !== undefined) opts.policies = readPolicyDir(flags.policies, log);

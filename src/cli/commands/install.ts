@@ -13,6 +13,7 @@ export interface InstallFlags {
   excludeNamespace?: string[];
   crds?: boolean;
   mutation?: boolean;
+  pullSecrets?: boolean;
   output?: string;
   quiet?: boolean;
   debug?: boolean;
@@ -35,6 +36,7 @@ export function registerInstall(program: Command): void {
     .option('--policies <dir>', 'render the policy files of DIR (*.yaml, *.yml, *.json) into the policies ConfigMap')
     .option('--policies-configmap <name>', 'ConfigMap the policies are mounted from (default portcullis-policies)')
     .option('--exclude-namespace <ns>', 'namespace the webhook never reviews, besides kube-system and its own (repeatable)', collect)
+    .option('--pull-secrets', "let verifyImages read Pods' imagePullSecrets through the API (adds get on secrets and serviceaccounts; off by default)")
     .option('--mutation', 'also render the MutatingWebhookConfiguration that pins images by digest at admission (serve --pin-images)')
     .option('--no-crds', 'leave out the PolicyReport CRDs (Kyverno or Policy Reporter installed them already)')
     .option('-o, --output <file>', 'write to FILE instead of stdout')

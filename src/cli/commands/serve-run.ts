@@ -84,7 +84,7 @@ function checkFlags(flags: ServeFlags): void {
   const hasPolicies = flags.policies !== undefined && flags.policies.length > 0;
   if (flags.cluster && flags.policies !== undefined) throw usage('give either --policies DIR or --cluster, not both');
   if (!flags.cluster && !hasPolicies) throw usage('give --policies DIR (policy directories or files) or --cluster');
-  if (!flags.cluster && (flags.kubeconfig !== undefined || flags.context !== undefined)) throw usage('--kubeconfig and --context go with --cluster');
+  if (!flags.cluster && !flags.pullSecrets && (flags.kubeconfig !== undefined || flags.context !== undefined)) throw usage('--kubeconfig and --context go with --cluster or --pull-secrets');
   if (flags.cluster && flags.backgroundResources) throw usage('--background-resources is for offline mode; --cluster scans the cluster');
   if (flags.backgroundResources && !flags.reportsDir) throw usage('--background-resources needs --reports-dir (the scan only feeds reports)');
   if (!(SERVE_LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
@@ -132,7 +132,9 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
   const labelSource = kube !== undefined || flags.backgroundResources !== undefined;
 
   const store = new PolicyStore();
-  const verifier = await createVerifier(flags, kube);
+  // Pull secrets need an API client even when policies come from files.
+  const secretsClient = kube ?? (flags.pullSecrets ? new KubeClient(loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) })) : undefined);
+  const verifier = await createVerifier(flags, secretsClient);
   const pinCacheTtlMs = parseDuration(flags.pinCacheTtl ?? '5m', '--pin-cache-ttl', { minMs: 1 });
   const server = createAdmissionServer({
     verifier,

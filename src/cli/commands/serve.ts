@@ -26,6 +26,8 @@ export interface ServeFlags {
   trustedRoot?: string;
   /** verifyImages: allow plain http to registries (loopback registries). */
   registryPlainHttp?: boolean;
+  /** verifyImages: read Pods' imagePullSecrets through the API (kubeconfig or in-cluster) without --cluster. */
+  pullSecrets?: boolean;
   /** /mutate pins every tagged container image to its digest. */
   pinImages?: boolean;
   /** How long a resolved tag is trusted (default 5m). */
@@ -59,6 +61,7 @@ export function registerServe(program: Command): void {
     .option('--context <name>', 'kubeconfig context for --cluster')
     .option('--registry-credentials <file>', 'verifyImages: a docker config.json for private registries (the Pod\'s imagePullSecrets come first in cluster mode)')
     .option('--trusted-root <file>', 'verifyImages: a Sigstore trusted_root.json for keyless verification (default: the cached public-good root, offline)')
+    .option('--pull-secrets', "verifyImages: read Pods' imagePullSecrets (and their ServiceAccount's) through the Kubernetes API, also without --cluster (kubeconfig or in-cluster)")
     .option('--registry-plain-http', 'verifyImages and pinning: allow plain http to registries (loopback registries)')
     .option('--pin-images', '/mutate pins every container image written with a tag to its digest (name:tag@sha256:…)')
     .option('--pin-cache-ttl <duration>', 'how long a resolved tag is reused by /mutate (e.g. 5m, 30s)', '5m')
