@@ -258,7 +258,7 @@ describe('renderInstallManifests: RBAC', () => {
   });
 
   it('grants get on secrets and serviceaccounts only when pull secrets are opted into', () => {
-    const withSecrets = one(render({ pullSecrets: true }), 'ClusterRole') as { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
+    const withSecrets = one(render({ pullSecrets: true }), 'ClusterRole') as unknown as { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
     const extra = withSecrets.rules.filter((r) => !role.rules.some((x) => JSON.stringify(x) === JSON.stringify(r)));
     expect(extra).toEqual([{ apiGroups: [''], resources: ['secrets', 'serviceaccounts'], verbs: ['get'] }]);
     const text = renderInstallManifests({ pullSecrets: true });
