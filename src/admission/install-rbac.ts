@@ -91,6 +91,39 @@ export function clusterRoleObject(s: Pick<Settings, 'pullSecrets'> = { pullSecre
   };
 }
 
+/**
+ * Opt-in (`reports`): serve --reports-cluster elects one report writer among the replicas with
+ * Lease `portcullis-reports` in its own namespace, so this is a namespaced Role, not cluster-wide.
+ */
+export const LEASE_RULES: readonly ExplainedRule[] = [
+  {
+    why: 'reports (opt-in): replicas elect one PolicyReport writer with a Lease; get reads the holder and its resourceVersion, create makes the Lease the first time, update renews or takes it over (optimistic, by resourceVersion); no list, watch, patch or delete',
+    rule: { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] },
+  },
+];
+
+/** The Role for the report Lease, in its own namespace; absent unless `reports`. */
+export function leaseRoleObject(s: Pick<Settings, 'reports' | 'namespace'>): Record<string, unknown> | undefined {
+  if (!s.reports) return undefined;
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: NAME, namespace: s.namespace, labels: labels() },
+    rules: LEASE_RULES.map((r) => ({ ...r.rule })),
+  };
+}
+
+export function leaseRoleBindingObject(s: Pick<Settings, 'reports' | 'namespace'>): Record<string, unknown> | undefined {
+  if (!s.reports) return undefined;
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: NAME, namespace: s.namespace, labels: labels() },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAME },
+    subjects: [{ kind: 'ServiceAccount', name: NAME, namespace: s.namespace }],
+  };
+}
+
 export function clusterRoleBindingObject(s: Settings): Record<string, unknown> {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -39,6 +39,11 @@ export interface InstallOptions {
   pullSecrets?: boolean;
   /** A MutatingWebhookConfiguration for image pinning at admission, and `serve --pin-images` (default false). */
   mutation?: boolean;
+  /**
+   * Write PolicyReports through the API (`serve --reports-cluster`): adds a Role on
+   * coordination.k8s.io Leases in its own namespace so replicas elect one writer (default false).
+   */
+  reports?: boolean;
 }
 
 export const NAME = 'portcullis';
@@ -82,6 +87,7 @@ export interface Settings {
   certManager: boolean;
   mutation: boolean;
   pullSecrets: boolean;
+  reports: boolean;
 }
 
 /** The labels every object carries; the selector uses the first two. */
@@ -164,6 +170,7 @@ export function resolveSettings(opts: InstallOptions): Settings {
     certManager: opts.certManager ?? false,
     mutation: opts.mutation ?? false,
     pullSecrets: opts.pullSecrets ?? false,
+    reports: opts.reports ?? false,
   };
   if (opts.caBundle !== undefined) {
     if (settings.certManager) throw bad('--ca-bundle', 'cert-manager injects the caBundle: give one or the other');

@@ -23,6 +23,8 @@ export function serveArgs(s: Settings): string[] {
     `--timeout=${s.serverTimeoutSeconds}s`,
     ...(s.mutation ? ['--pin-images'] : []),
     ...(s.pullSecrets ? ['--pull-secrets'] : []),
+    // The report Lease lives in its own namespace, where the Role grants it.
+    ...(s.reports ? ['--reports-cluster', `--namespace=${s.namespace}`] : []),
   ];
 }
 

@@ -3,7 +3,7 @@
 // options give the same bytes (no timestamps, no generated keys; the CLI reads the files).
 import { Document, isSeq } from 'yaml';
 import { CLUSTER_POLICY_REPORT_CRD, POLICY_REPORT_CRD } from './crds.js';
-import { CLUSTER_RULES, clusterRoleBindingObject, clusterRoleObject, clusterRules, namespaceObject, serviceAccountObject } from './install-rbac.js';
+import { CLUSTER_RULES, clusterRoleBindingObject, clusterRoleObject, clusterRules, LEASE_RULES, leaseRoleBindingObject, leaseRoleObject, namespaceObject, serviceAccountObject } from './install-rbac.js';
 import { resolveSettings, TLS_SECRET, type InstallOptions, type Settings } from './install-settings.js';
 import { mutatingWebhookObject, validatingWebhookObject } from './install-webhook.js';
 import { certManagerObjects, deploymentObject, podDisruptionBudgetObject, policiesConfigMapObject, serviceObject } from './install-workload.js';
@@ -32,7 +32,7 @@ function header(s: Settings): string {
 function toYaml(obj: Record<string, unknown>, rules: readonly { why: string }[] = CLUSTER_RULES): string {
   // Shared arrays (the read verbs) are written out each time: no YAML anchors in manifests.
   const doc = new Document(obj, { aliasDuplicateObjects: false });
-  if (obj.kind === 'ClusterRole') {
+  if (obj.kind === 'ClusterRole' || obj.kind === 'Role') {
     // Each rule is preceded by the reason Portcullis needs it.
     const seq = doc.get('rules', true);
     if (isSeq(seq)) seq.items.forEach((item, i) => ((item as { commentBefore?: string }).commentBefore = ` ${rules[i]!.why}`));
@@ -56,6 +56,9 @@ export function renderInstallManifests(opts: InstallOptions = {}): string {
   const docs: string[] = [toYaml(namespaceObject(s))];
   if (s.crds) docs.push(crdBody(POLICY_REPORT_CRD), crdBody(CLUSTER_POLICY_REPORT_CRD));
   docs.push(toYaml(serviceAccountObject(s)), toYaml(clusterRoleObject(s), clusterRules(s)), toYaml(clusterRoleBindingObject(s)));
+  const leaseRole = leaseRoleObject(s);
+  const leaseBinding = leaseRoleBindingObject(s);
+  if (leaseRole && leaseBinding) docs.push(toYaml(leaseRole, LEASE_RULES), toYaml(leaseBinding));
   const objects = [
     policiesConfigMapObject(s),
     ...certManagerObjects(s),

@@ -81,6 +81,7 @@ const CASES: Array<{ name: string; namespace: string; values: Record<string, unk
     },
   },
   { name: 'pull secrets for verifyImages (opt-in RBAC and --pull-secrets)', namespace: 'portcullis', values: { namespace: { create: true }, pullSecrets: true }, opts: { pullSecrets: true } },
+  { name: 'reports through the API (opt-in Lease Role and --reports-cluster)', namespace: 'team-sec', values: { namespace: { create: true }, reports: true }, opts: { namespace: 'team-sec', reports: true } },
   { name: 'cert-manager, one replica', namespace: 'portcullis', values: { namespace: { create: true }, tls: { certManager: true }, replicas: 1 }, opts: { certManager: true, replicas: 1 } },
 ];
 

@@ -268,6 +268,22 @@ describe('renderInstallManifests: RBAC', () => {
     expect(args(one(render({}), 'Deployment'))).not.toContain('--pull-secrets');
   });
 
+  it('reports: a Role and RoleBinding in its own namespace with only lease verbs, and serve --reports-cluster', () => {
+    const objs = render({ namespace: 'team-sec', reports: true });
+    const r = one(objs, 'Role') as unknown as { metadata: { namespace: string }; rules: unknown[] };
+    expect(r.metadata.namespace).toBe('team-sec');
+    expect(r.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'get', 'update'] }]);
+    const b = one(objs, 'RoleBinding') as unknown as { metadata: { namespace: string }; roleRef: { kind: string; name: string }; subjects: Array<{ namespace: string }> };
+    expect([b.metadata.namespace, b.roleRef.kind, b.subjects[0]!.namespace]).toEqual(['team-sec', 'Role', 'team-sec']);
+    const container = podSpecOf(objs).containers[0] as unknown as { args: string[] };
+    expect(container.args).toContain('--reports-cluster');
+    expect(container.args).toContain('--namespace=team-sec');
+    expect(renderInstallManifests({ reports: true })).toMatch(/# reports \(opt-in\): replicas elect.*\n {2}- apiGroups:\n {6}- coordination\.k8s\.io/);
+    const off = render({});
+    expect(off.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding')).toBe(false);
+    expect(JSON.stringify(one(off, 'Deployment'))).not.toContain('--reports-cluster');
+  });
+
   it('explains every rule in the rendered YAML', () => {
     const text = renderInstallManifests();
     const roleText = text.slice(text.indexOf('kind: ClusterRole\n'), text.indexOf('kind: ClusterRoleBinding'));

@@ -82,6 +82,7 @@ export async function runInstall(flags: InstallFlags): Promise<void> {
     certManager: flags.certManager === true,
     mutation: flags.mutation === true,
     pullSecrets: flags.pullSecrets === true,
+    reports: flags.reports === true,
   };
   if (flags.caBundle !== undefined) opts.caBundle = readCapped(flags.caBundle, MAX_CA_BUNDLE_BYTES);
   if (flags.policies !== undefined) opts.policies = readPolicyDir(flags.policies, log);

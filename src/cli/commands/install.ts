@@ -14,6 +14,7 @@ export interface InstallFlags {
   crds?: boolean;
   mutation?: boolean;
   pullSecrets?: boolean;
+  reports?: boolean;
   output?: string;
   quiet?: boolean;
   debug?: boolean;
@@ -37,6 +38,7 @@ export function registerInstall(program: Command): void {
     .option('--policies-configmap <name>', 'ConfigMap the policies are mounted from (default portcullis-policies)')
     .option('--exclude-namespace <ns>', 'namespace the webhook never reviews, besides kube-system and its own (repeatable)', collect)
     .option('--pull-secrets', "let verifyImages read Pods' imagePullSecrets through the API (adds get on secrets and serviceaccounts; off by default)")
+    .option('--reports', 'write PolicyReports through the API (serve --reports-cluster; adds a Role on Leases in its namespace so one replica writes; off by default)')
     .option('--mutation', 'also render the MutatingWebhookConfiguration that pins images by digest at admission (serve --pin-images)')
     .option('--no-crds', 'leave out the PolicyReport CRDs (Kyverno or Policy Reporter installed them already)')
     .option('-o, --output <file>', 'write to FILE instead of stdout')

@@ -27,6 +27,7 @@ import {
   type AdmissionServer,
   type TlsMaterial,
 } from '../../admission/index.js';
+import { LeaseElector, writeWhileLeader } from '../../admission/lease.js';
 import { writeOutput } from '../output.js';
 import { SERVE_LOG_LEVELS, type ServeFlags } from './serve.js';
 
@@ -84,7 +85,10 @@ function checkFlags(flags: ServeFlags): void {
   const hasPolicies = flags.policies !== undefined && flags.policies.length > 0;
   if (flags.cluster && flags.policies !== undefined) throw usage('give either --policies DIR or --cluster, not both');
   if (!flags.cluster && !hasPolicies) throw usage('give --policies DIR (policy directories or files) or --cluster');
-  if (!flags.cluster && !flags.pullSecrets && (flags.kubeconfig !== undefined || flags.context !== undefined)) throw usage('--kubeconfig and --context go with --cluster or --pull-secrets');
+  if (flags.reportsCluster && flags.cluster) throw usage('--reports-cluster is redundant with --cluster (which already writes reports through the API)');
+  if (flags.reportsCluster && flags.reportsDir !== undefined) throw usage('give either --reports-dir or --reports-cluster, not both');
+  if (flags.reportsCluster && flags.backgroundResources) throw usage('--background-resources is for offline mode; --reports-cluster scans the cluster');
+  if (!flags.cluster && !flags.reportsCluster && !flags.pullSecrets && (flags.kubeconfig !== undefined || flags.context !== undefined)) throw usage('--kubeconfig and --context go with --cluster, --reports-cluster or --pull-secrets');
   if (flags.cluster && flags.backgroundResources) throw usage('--background-resources is for offline mode; --cluster scans the cluster');
   if (flags.backgroundResources && !flags.reportsDir) throw usage('--background-resources needs --reports-dir (the scan only feeds reports)');
   if (!(SERVE_LOG_LEVELS as readonly string[]).includes(flags.logLevel)) {
@@ -119,7 +123,7 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
   const backgroundMs = parseDuration(flags.backgroundInterval ?? '1h', '--background-interval', { allowZero: true });
   const fromFiles = flags.tlsCert !== undefined;
   // Cluster credentials are read before anything starts: a bad kubeconfig is a start-up error.
-  const kube = flags.cluster ? new KubeClient(loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) })) : undefined;
+  const kube = flags.cluster || flags.reportsCluster ? new KubeClient(loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) })) : undefined;
 
   const logger = createAdmissionLogger(flags.logLevel);
   const generated = flags.generateCert ? await generateServingCertificate({ serviceName: flags.serviceName, namespace: flags.namespace }) : undefined;
@@ -133,7 +137,8 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
 
   const store = new PolicyStore();
   // Pull secrets need an API client even when policies come from files.
-  const secretsClient = kube ?? (flags.pullSecrets ? new KubeClient(loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) })) : undefined);
+  // --reports-cluster alone grants no read on Secrets: pull secrets stay behind --pull-secrets.
+  const secretsClient = flags.cluster ? kube : flags.pullSecrets ? (kube ?? new KubeClient(loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) }))) : undefined;
   const verifier = await createVerifier(flags, secretsClient);
   const pinCacheTtlMs = parseDuration(flags.pinCacheTtl ?? '5m', '--pin-cache-ttl', { minMs: 1 });
   const server = createAdmissionServer({
@@ -180,15 +185,25 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
     });
   }
   if (reports && kube) {
+    // --reports-cluster runs as several replicas: only the Lease holder writes its snapshot.
+    const elector = flags.reportsCluster
+      ? new LeaseElector(kube, {
+          namespace: flags.namespace,
+          onChange: (leader) => logger.info({ leader }, leader ? 'report writer: this replica holds the lease' : 'report writer: another replica holds the lease'),
+          onError: (e) => logger.warn({ error: errorFields(e) }, 'report lease not renewed; retrying'),
+        })
+      : undefined;
     const writer = new ClusterReportWriter(kube, {
       debounceMs: reportIntervalMs,
       onWrite: (s) => logger.info({ created: s.created.length, updated: s.updated.length, unchanged: s.unchanged.length, deleted: s.deleted.length }, 'policy reports written'),
       onError: (e) => logger.error({ error: errorFields(e) }, 'policy reports not written; the next change retries'),
     });
-    const detach = writer.attach(reports);
+    const detach = elector ? writeWhileLeader(elector, writer, reports) : writer.attach(reports);
+    elector?.start();
     finals.push(async () => {
       detach();
       await writer.close();
+      await elector?.stop();
     });
   }
 
@@ -243,7 +258,7 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
   });
   closers.push(offStore);
 
-  if (kube) {
+  if (flags.cluster && kube) {
     const watch = watchClusterPolicies(kube, (docs) => swapClusterPolicies(store, docs), {
       onError: (e) => logger.warn({ error: errorFields(e) }, 'policy watch interrupted; retrying'),
     });
@@ -289,7 +304,8 @@ export async function startServe(flags: ServeFlags): Promise<RunningServe> {
   } else {
     logger.info({ certificate: describeCertificate(tls.cert) }, 'TLS certificate loaded');
   }
-  if (kube) logger.info({ server: kube.server }, 'cluster mode: policies, reports and the background scan through the Kubernetes API');
+  if (kube && flags.cluster) logger.info({ server: kube.server }, 'cluster mode: policies, reports and the background scan through the Kubernetes API');
+  else if (kube) logger.info({ server: kube.server }, 'reports and the background scan through the Kubernetes API; policies from files');
   return {
     server,
     address,

@@ -18,6 +18,8 @@ export interface ServeFlags {
   backgroundInterval?: string;
   backgroundResources?: string[];
   cluster?: boolean;
+  /** Policies from --policies, but reports and the background scan through the API (one writer per Lease). */
+  reportsCluster?: boolean;
   kubeconfig?: string;
   context?: string;
   /** verifyImages: a docker config.json for private registries (after the Pod's pull secrets). */
@@ -57,6 +59,7 @@ export function registerServe(program: Command): void {
     .option('--background-interval <duration>', 'rescan existing resources this often (e.g. 1h, 30m; 0 turns the scan off)', '1h')
     .option('--background-resources <path...>', 'offline background scan: manifest files/directories or `kubectl get -o json` dumps (with --reports-dir)')
     .option('--cluster', 'cluster mode: policies from the ClusterPolicy/Policy objects, reports and the background scan through the Kubernetes API')
+    .option('--reports-cluster', 'policies from --policies, but PolicyReports and the background scan through the Kubernetes API; replicas elect one report writer with Lease portcullis-reports in --namespace')
     .option('--kubeconfig <file>', 'kubeconfig for --cluster (default $KUBECONFIG, ~/.kube/config, then the in-cluster service account)')
     .option('--context <name>', 'kubeconfig context for --cluster')
     .option('--registry-credentials <file>', 'verifyImages: a docker config.json for private registries (the Pod\'s imagePullSecrets come first in cluster mode)')
