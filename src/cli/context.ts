@@ -60,3 +60,15 @@ export function isDirectoryTarget(target: string): boolean {
 export function logger(flags: ImageFlags): (msg: string) => void {
   return flags.quiet ? () => undefined : (msg) => process.stderr.write(`portcullis: ${msg}\n`);
 }
+
+/**
+ * Read a file the user named on the command line; a failure is a usage error (exit 2)
+ * naming the file and what it was for, never a stack trace.
+ */
+export function readUserFile(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new UsageError('USAGE', `cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: file });
+  }
+}

@@ -127,6 +127,12 @@ describe('sbom on bad images', () => {
     expectCleanFailure(run(['sbom', 'Not A Reference!', '-o', out]), /reference|invalid/i, out);
   });
 
+  it('a file named on the command line that cannot be read', () => {
+    const r = run(['image', 'dir:/nonexistent', '--vex', join(dir, 'no-such-vex.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^portcullis: error: .*no-such-vex\.json: cannot read .*ENOENT/);
+  });
+
   it('a bad flag value', () => {
     const r = run(['sbom', 'dir:/nonexistent', '--format', 'xml']);
     expect(r.code).toBe(2);

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync } from 'node:fs';
 import { UsageError } from '../../errors/index.js';
 import { inventoryDirectory } from '../../inventory/index.js';
 import type { Inventory } from '../../inventory/types.js';
@@ -7,7 +6,7 @@ import { applyFilters, matchInventory, parseIgnoreFile, parseSeverities, parseSt
 import type { ScanResult } from '../../scan/types.js';
 import { decodeSbom } from '../../sbom/index.js';
 import { VulnDb } from '../../vulndb/index.js';
-import { defaultDbPath, logger } from '../context.js';
+import { defaultDbPath, logger, readUserFile } from '../context.js';
 import { writeOutput } from '../output.js';
 import { inventoryTarget } from '../target.js';
 import { VERSION } from '../version.js';
@@ -19,12 +18,7 @@ async function inventoryFor(kind: 'image' | 'fs' | 'sbom', target: string, flags
     return inventoryDirectory(target, { onWarning: (m) => logger(flags)(`warning: ${m}`) });
   }
   if (kind === 'sbom') {
-    let text: string;
-    try {
-      text = readFileSync(target, 'utf8');
-    } catch (e) {
-      throw new UsageError('USAGE', `cannot read the SBOM (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { input: target });
-    }
+    const text = readUserFile(target, 'the SBOM').toString('utf8');
     return decodeSbom(text, target);
   }
   return inventoryTarget(target, flags);
@@ -42,8 +36,8 @@ export async function runScan(kind: 'image' | 'fs' | 'sbom', target: string, fla
 
   // Read every input before the (slow) scan, so a typo fails fast.
   const ignorePath = flags.ignorefile ?? (existsSync('.portcullisignore') ? '.portcullisignore' : undefined);
-  const ignore = ignorePath ? parseIgnoreFile(readText(ignorePath, '--ignorefile'), ignorePath) : undefined;
-  const vex = (flags.vex ?? []).map((f) => parseVex(readText(f, '--vex'), f));
+  const ignore = ignorePath ? parseIgnoreFile(readUserFile(ignorePath, '--ignorefile').toString('utf8'), ignorePath) : undefined;
+  const vex = (flags.vex ?? []).map((f) => parseVex(readUserFile(f, '--vex').toString('utf8'), f));
 
   const db = VulnDb.open(flags.db ?? defaultDbPath(), { readonly: true });
   try {
@@ -65,14 +59,6 @@ export async function runScan(kind: 'image' | 'fs' | 'sbom', target: string, fla
     if (exitCode !== 0 && findings.length > 0) process.exitCode = exitCode;
   } finally {
     db.close();
-  }
-}
-
-function readText(file: string, flag: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError('USAGE', `cannot read ${basename(file)} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { input: `${flag} ${file}` });
   }
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors/index.js';
 import { attestImage, verifyAttestations, type AttestationCheck } from '../../trust/attest.js';
 import type { IdentityPolicy } from '../../trust/verify-bundle.js';
@@ -6,24 +5,16 @@ import { loadPrivateKey, loadPublicKey } from '../../trust/keys.js';
 import { loadTrustedRoot } from '../../trust/trusted-root.js';
 import { signImage, type SignatureFormat, type Signer } from '../../trust/image.js';
 import { requireVerified, verifyImage, type SignatureCheck } from '../../trust/image-verify.js';
-import { cacheDirFrom, logger, openOptionsFrom } from '../context.js';
+import { cacheDirFrom, logger, openOptionsFrom, readUserFile } from '../context.js';
 import { writeOutput } from '../output.js';
 import { STORAGE_FORMATS, VERIFY_OUTPUT_FORMATS, type AttestFlags, type SignerFlags, type SignFlags, type VerifyAttestationFlags, type VerifyFlags } from './trust-image.js';
-
-function readText(file: string, flag: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError('BAD_FLAG', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: flag });
-  }
-}
 
 export function signerFrom(flags: SignerFlags): Signer {
   if (!flags.key === !flags.identityToken) throw new UsageError('USAGE', 'give exactly one of --key FILE or --identity-token TOKEN', { input: 'sign' });
   if (flags.tlogUpload !== 'true' && flags.tlogUpload !== 'false') throw new UsageError('BAD_FLAG', `--tlog-upload takes true or false, not ${JSON.stringify(flags.tlogUpload)}`, { input: '--tlog-upload' });
   if (flags.key) {
     // As cosign: a key signature is logged in Rekor too, unless --tlog-upload=false.
-    const key = loadPrivateKey(readText(flags.key, '--key'), process.env.COSIGN_PASSWORD ?? '');
+    const key = loadPrivateKey(readUserFile(flags.key, '--key').toString('utf8'), process.env.COSIGN_PASSWORD ?? '');
     return { key, keyTlog: { rekorURL: flags.rekorUrl, tlogUpload: flags.tlogUpload === 'true' } };
   }
   return { keyless: { identityToken: flags.identityToken as string, fulcioURL: flags.fulcioUrl, rekorURL: flags.rekorUrl, tlogUpload: flags.tlogUpload === 'true' } };
@@ -60,7 +51,7 @@ export async function runAttest(ref: string, flags: AttestFlags): Promise<void> 
   const signer = signerFrom(flags);
   let predicate: unknown;
   try {
-    predicate = JSON.parse(readText(flags.predicate, '--predicate'));
+    predicate = JSON.parse(readUserFile(flags.predicate, '--predicate').toString('utf8'));
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError('BAD_FLAG', `predicate ${flags.predicate} is not JSON: ${(e as Error).message}`, { input: '--predicate' });
@@ -79,7 +70,7 @@ async function verifierFrom(flags: VerifyFlags): Promise<{ key?: import('node:cr
   const hasIssuer = flags.certificateOidcIssuer !== undefined || flags.certificateOidcIssuerRegexp !== undefined;
   if (flags.key && (hasIdentity || hasIssuer)) throw new UsageError('USAGE', '--key and --certificate-identity/--certificate-oidc-issuer exclude each other', { input: 'verify' });
   if (flags.key) {
-    const key = loadPublicKey(readText(flags.key, '--key'));
+    const key = loadPublicKey(readUserFile(flags.key, '--key').toString('utf8'));
     // With a key, Rekor entries are checked only against a trusted root the user gave.
     return flags.trustedRoot ? { key, trustedRoot: await loadTrustedRoot({ file: flags.trustedRoot, offline: true }) } : { key };
   }

@@ -1,21 +1,13 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../../errors/index.js';
 import { TrustError } from '../../trust/errors.js';
 import { generateKeyPair, loadPrivateKey, loadPublicKey } from '../../trust/keys.js';
 import { signBlobKeyless, signBlobWithKey, verifyBlob } from '../../trust/blob.js';
 import { loadTrustedRoot } from '../../trust/trusted-root.js';
 import type { IdentityPolicy, VerifyBundleOptions } from '../../trust/verify-bundle.js';
-import { defaultCacheDir } from '../context.js';
+import { defaultCacheDir, readUserFile } from '../context.js';
 import { writeOutput } from '../output.js';
 import type { KeyGenerateFlags, SignBlobFlags, VerifyBlobFlags } from './trust-keys.js';
-
-function readFile(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new UsageError('USAGE', `cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { input: file });
-  }
-}
 
 /** Read a line from the terminal without echoing it. */
 function promptHidden(prompt: string): Promise<string> {
@@ -107,11 +99,11 @@ async function keylessToken(flags: SignBlobFlags): Promise<string> {
 }
 
 export async function runSignBlob(file: string, flags: SignBlobFlags): Promise<void> {
-  const data = readFile(file, 'file to sign');
+  const data = readUserFile(file, 'file to sign');
   const tlogUpload = parseBool(flags.tlogUpload, '--tlog-upload');
   let bundle;
   if (flags.key) {
-    const pem = readFile(flags.key, 'private key').toString('utf8');
+    const pem = readUserFile(flags.key, 'private key').toString('utf8');
     const password = await readPassword('decrypt');
     const key = withInput(flags.key, () => loadPrivateKey(pem, password));
     bundle = await signBlobWithKey(data, key, { rekorURL: flags.rekorUrl, tsaURL: flags.timestampServerUrl, tlogUpload });
@@ -142,11 +134,11 @@ export async function runVerifyBlob(file: string, flags: VerifyBlobFlags): Promi
   const identity = identityFrom(flags);
   if (flags.key && identity) throw new UsageError('USAGE', 'give --key or a certificate identity, not both');
   if (!flags.key && !identity) throw new UsageError('USAGE', 'verify-blob needs --key, or --certificate-identity and --certificate-oidc-issuer');
-  const data = readFile(file, 'file to verify');
-  const bundleText = readFile(flags.bundle, 'bundle').toString('utf8');
+  const data = readUserFile(file, 'file to verify');
+  const bundleText = readUserFile(flags.bundle, 'bundle').toString('utf8');
   const opts: VerifyBundleOptions = { identity, ignoreTlog: flags.insecureIgnoreTlog === true };
   if (flags.key) {
-    const pem = readFile(flags.key, 'public key').toString('utf8');
+    const pem = readUserFile(flags.key, 'public key').toString('utf8');
     opts.publicKey = withInput(flags.key, () => loadPublicKey(pem));
   }
   // A key bundle checked without its log needs no trust material; everything else does.
